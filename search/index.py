@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+
+def index_status() -> dict[str, object]:
+    return {"status": "missing"}
