@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from corpus.ingest import FileResult, expand_paths, ingest_paths
+
+
+class Command(BaseCommand):
+    help = "Ingest raw article files (default: SEEDS_DIR) into the database and index."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="*", type=Path, help="Files or directories.")
+        parser.add_argument(
+            "--no-index", action="store_true", help="Leave the search index alone."
+        )
+
+    def handle(self, *args: object, **options: object) -> None:
+        paths: list[Path] = options["paths"] or [Path(settings.SEEDS_DIR)]  # type: ignore[assignment]
+        missing = [str(path) for path in paths if not path.exists()]
+        if missing:
+            raise CommandError(f"No such file or directory: {', '.join(missing)}")
+        total = len(expand_paths(paths))
+        interactive = self.stdout.isatty() and total > 20
+        bar = tqdm(total=total, unit="file", file=sys.stderr) if interactive else None
+
+        def show(result: FileResult) -> None:
+            style = self.style.ERROR if result.status == "skipped" else str
+            if bar is not None:
+                bar.update(1)
+                if result.status == "skipped":
+                    bar.write(style(result.line))
+            else:
+                self.stdout.write(style(result.line))
+
+        report = ingest_paths(paths, on_result=show, update_index=not options["no_index"])
+        if bar is not None:
+            bar.close()
+        self.stdout.write(report.summary)
+        if report.failed:
+            raise CommandError(f"{report.count('skipped')} file(s) could not be ingested.")
