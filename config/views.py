@@ -20,5 +20,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     index = index_status()
     healthy = database == "ok" and index.get("status") == "ok"
     return JsonResponse(
-        {"status": "ok" if healthy else "degraded", "database": database, "index": index}
+        {
+            "status": "ok" if healthy else "degraded",
+            "database": database,
+            "index": index,
+        }
     )

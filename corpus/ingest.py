@@ -2,9 +2,9 @@
 
 Each file is read, checked and parsed, then saved in its own transaction, so a bad or
 interrupted file never leaves half an article behind. Re-ingesting a file whose bytes
-have not changed does nothing; a changed file updates its article but keeps whatever an
-editor changed by hand (listed in ``Article.edited_fields``) and every manual or rejected
-tag on paragraphs whose text survived.
+have not changed does nothing; a changed file updates its article but keeps whatever
+an editor changed by hand (listed in ``Article.edited_fields``) and every manual or
+rejected tag on paragraphs whose text survived.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import F
 
 from corpus.models import Article, ArticleAuthor, Author, Paragraph, Publication
-from corpus.parsing import ParseError, ParsedArticle, parse_article
+from corpus.parsing import ParsedArticle, ParseError, parse_article
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +93,9 @@ def decode_article_bytes(data: bytes, *, max_bytes: int | None = None) -> str:
         raise IngestError(
             f"not UTF-8 text (invalid byte at position {error.start})"
         ) from None
-    control = sum(1 for char in text[:8192] if ord(char) < 32 and char not in "\n\r\t\f")
+    control = sum(
+        1 for char in text[:8192] if ord(char) < 32 and char not in "\n\r\t\f"
+    )
     if control > 0.01 * min(len(text), 8192):
         raise IngestError("binary file, not text")
     return text
@@ -167,10 +169,14 @@ def _ingest_one(path: Path) -> tuple[FileResult, frozenset[int]]:
     except (IngestError, ParseError) as error:
         return FileResult(name, "skipped", reason=str(error)), frozenset()
     except OSError as error:
-        return FileResult(name, "skipped", reason=error.strerror or str(error)), frozenset()
+        return FileResult(
+            name, "skipped", reason=error.strerror or str(error)
+        ), frozenset()
     saved = save_parsed_article(parsed, source_file=name, content_hash=digest)
     status: Status = "created" if saved.created else "updated"
-    return FileResult(name, status, article_id=saved.article.pk), saved.changed_paragraph_ids
+    return FileResult(
+        name, status, article_id=saved.article.pk
+    ), saved.changed_paragraph_ids
 
 
 def save_parsed_article(
@@ -185,12 +191,16 @@ def save_parsed_article(
         article = None
         if source_file:
             article = (
-                Article.objects.select_for_update().filter(source_file=source_file).first()
+                Article.objects.select_for_update()
+                .filter(source_file=source_file)
+                .first()
             )
         created = article is None
         if article is None:
             article = Article(source_file=source_file)
-        _apply_metadata(article, parsed, content_hash=content_hash, source_url=source_url)
+        _apply_metadata(
+            article, parsed, content_hash=content_hash, source_url=source_url
+        )
         article.save()
         if created or "authors" not in article.edited_fields:
             _set_authors(article, parsed)
@@ -240,7 +250,9 @@ def _set_authors(article: Article, parsed: ParsedArticle) -> None:
         ArticleAuthor.objects.create(article=article, author=author, position=position)
 
 
-def _sync_paragraphs(article: Article, parsed: ParsedArticle) -> tuple[set[int], set[int]]:
+def _sync_paragraphs(
+    article: Article, parsed: ParsedArticle
+) -> tuple[set[int], set[int]]:
     """Reuse paragraph rows whose text is unchanged, so their tags stay with them.
 
     Returns the ids of paragraphs whose indexed content may have changed and the ids of

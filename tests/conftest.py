@@ -31,3 +31,38 @@ def analyst(django_user_model):
 def analyst_client(client, analyst):
     client.force_login(analyst)
     return client
+
+
+def _register_hypothesis_profiles() -> None:
+    import os
+
+    from hypothesis import HealthCheck
+    from hypothesis import settings as hypothesis_settings
+
+    common = {
+        "deadline": None,
+        "suppress_health_check": [
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+        ],
+        "derandomize": False,
+    }
+    # CI runs a few hundred examples per property (over 2,000 in all); `make nightly`
+    # runs ten times as many.
+    hypothesis_settings.register_profile("ci", max_examples=400, **common)
+    hypothesis_settings.register_profile("nightly", max_examples=4000, **common)
+    hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+_register_hypothesis_profiles()
+
+
+@pytest.fixture
+def seeded_index(db, seeds_dir: Path):
+    """The four seed articles ingested and indexed in this test's index directory."""
+    from corpus.ingest import ingest_paths
+    from search.index import rebuild_index
+
+    ingest_paths([seeds_dir], update_index=False)
+    rebuild_index()
+    return seeds_dir

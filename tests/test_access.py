@@ -28,7 +28,9 @@ def _walk(patterns, prefix: str = "", namespace: str = ""):
             full_ns = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
             yield from _walk(entry.url_patterns, prefix + str(entry.pattern), full_ns)
         elif isinstance(entry, URLPattern):
-            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            name = (
+                f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            )
             yield prefix + str(entry.pattern), name or ""
 
 

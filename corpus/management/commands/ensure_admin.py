@@ -15,14 +15,16 @@ class Command(BaseCommand):
         user_model = get_user_model()
         password_file = settings.VAR_DIR / "admin-password.txt"
         if user_model.objects.filter(is_superuser=True).exists():
-            hint = (
-                f" (password in {password_file})" if password_file.exists() else ""
+            hint = f" (password in {password_file})" if password_file.exists() else ""
+            self.stdout.write(
+                f"Log in at http://127.0.0.1:8000/ as your admin user{hint}."
             )
-            self.stdout.write(f"Log in at http://127.0.0.1:8000/ as your admin user{hint}.")
             return
         username = os.environ.get("REFDESK_ADMIN_USER", "admin")
         password = os.environ.get("REFDESK_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
-        user_model.objects.create_superuser(username=username, password=password, email="")
+        user_model.objects.create_superuser(
+            username=username, password=password, email=""
+        )
         password_file.parent.mkdir(parents=True, exist_ok=True)
         password_file.write_text(f"{username}\n{password}\n")
         password_file.chmod(0o600)

@@ -37,9 +37,13 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(style(result.line))
 
-        report = ingest_paths(paths, on_result=show, update_index=not options["no_index"])
+        report = ingest_paths(
+            paths, on_result=show, update_index=not options["no_index"]
+        )
         if bar is not None:
             bar.close()
         self.stdout.write(report.summary)
         if report.failed:
-            raise CommandError(f"{report.count('skipped')} file(s) could not be ingested.")
+            raise CommandError(
+                f"{report.count('skipped')} file(s) could not be ingested."
+            )
