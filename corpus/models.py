@@ -29,7 +29,15 @@ class Author(models.Model):
 
 class Article(models.Model):
     # Names of the fields an editor changed by hand; ingest leaves those alone.
-    EDITABLE_FIELDS = ("title", "dek", "section", "publication", "authors", "date", "year")
+    EDITABLE_FIELDS = (
+        "title",
+        "dek",
+        "section",
+        "publication",
+        "authors",
+        "date",
+        "year",
+    )
 
     title = models.CharField(max_length=500)
     title_derived = models.BooleanField(

@@ -77,7 +77,7 @@ class Site:
         )
 
     def python(self, code: str) -> str:
-        return self.run("shell", "-c", code).stdout.strip()
+        return self.run("shell", "-v", "0", "-c", code).stdout.strip().splitlines()[-1]
 
 
 def _entries(folder: Path) -> set[str]:
