@@ -57,7 +57,7 @@ load: install-dev
 
 ## Property-based tests with many more examples than CI runs.
 nightly: install-dev
-	HYPOTHESIS_PROFILE=nightly $(BIN)/python -m pytest tests -m "not browser" -k hypothesis
+	HYPOTHESIS_PROFILE=nightly $(BIN)/python -m pytest tests/test_hostile.py
 
 ## Refresh docs/search.png from a server started by `make run`.
 screenshot: install-dev
