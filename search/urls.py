@@ -1,5 +1,21 @@
 from __future__ import annotations
 
+from django.urls import path
+
+from search import views
+
 app_name = "search"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("articles/<int:pk>/", views.article, name="article"),
+    path("articles/<int:pk>/cite/<int:position>/", views.cite, name="cite"),
+    path(
+        "articles/<int:pk>/cite.<str:fmt>",
+        views.article_citation,
+        name="article_citation",
+    ),
+    path("paragraphs/<int:pk>/context/", views.paragraph_context, name="context"),
+    path("export.<str:fmt>", views.export, name="export"),
+    path("opensearch.xml", views.opensearch, name="opensearch"),
+]

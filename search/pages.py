@@ -1,0 +1,629 @@
+"""What the HTML templates render: small frozen dataclasses built from a SearchPage or
+from database rows, with every URL already made, so templates hold no logic.
+
+The views call one ``build_*`` function each; nothing here reads the request.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode, urlsplit
+
+from django.db.models import Count
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
+from corpus.models import (
+    Article,
+    Country,
+    Paragraph,
+    ParagraphCountry,
+    ParagraphTopic,
+    TagStatus,
+    Topic,
+)
+from search.citations import (
+    MONTHS,
+    bibtex_entry,
+    chicago_note,
+    ris_record,
+)
+from search.export import EXPORT_LIMIT, ExportLink, cited_work, export_links
+from search.query import SearchRequest, highlight_text
+
+if TYPE_CHECKING:
+    from search.query import ArticleGroup, FacetValue, Hit, SearchPage
+
+# Facet lists longer than this show the rest under "show more" with a filter box.
+FACET_VISIBLE = 8
+FACET_SINGULAR = {
+    "country": "country",
+    "author": "author",
+    "year": "year",
+    "topic": "topic",
+}
+# Parameters the search page understands but the engine does not.
+EDIT_PARAM = "edit"
+# Parameters that select a page of results rather than the result set.
+_PAGE_ONLY = {"page"}
+# Reader highlighting uses at most this much of the query; longer input is noise.
+MAX_HIGHLIGHT_QUERY = 500
+CHART_WIDTH = 240
+CHART_HEIGHT = 56
+CHART_GAP = 2
+
+Params = tuple[tuple[str, str], ...]
+
+
+# ---------------------------------------------------------------- search page
+
+
+@dataclass(frozen=True)
+class ResultItem:
+    hit: Hit
+    context_url: str
+    context_id: str
+
+
+@dataclass(frozen=True)
+class GroupItem:
+    group: ArticleGroup
+    items: tuple[ResultItem, ...]
+
+
+@dataclass(frozen=True)
+class FacetBlock:
+    name: str
+    label: str
+    singular: str
+    selected_count: int
+    top: tuple[FacetValue, ...]
+    more: tuple[FacetValue, ...]
+    filterable: bool
+
+
+@dataclass(frozen=True)
+class YearBar:
+    year: int
+    count: int
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    selected: bool
+
+
+@dataclass(frozen=True)
+class YearChart:
+    width: int
+    height: int
+    title: str
+    first_year: int
+    last_year: int
+    bars: tuple[YearBar, ...]
+
+
+@dataclass(frozen=True)
+class EditMode:
+    action_url: str
+    next_url: str
+    search_fields: Params
+    countries: tuple[Country, ...]
+    topics: tuple[Topic, ...]
+    limit: int
+
+
+@dataclass(frozen=True)
+class SearchView:
+    page: SearchPage
+    title: str
+    status_line: str
+    search_url: str
+    browse_url: str
+    first_page_url: str
+    state_fields: Params
+    sort_fields: Params
+    range_fields: Params
+    facet_blocks: tuple[FacetBlock, ...]
+    year_chart: YearChart | None
+    year_bounds: tuple[int | None, int | None]
+    items: tuple[ResultItem, ...]
+    groups: tuple[GroupItem, ...]
+    first_number: int
+    messages: tuple[str, ...]
+    export_links: tuple[ExportLink, ...]
+    export_limit: int
+    edit: EditMode | None
+    edit_toggle_url: str
+
+
+def search_path() -> str:
+    return reverse("search:search")
+
+
+def search_url_for(request: SearchRequest, **changes: Any) -> str:
+    """The search page URL for ``request``; engine URLs are bare "?..." strings."""
+    return search_path() + request.url(**changes)
+
+
+def request_params(request: SearchRequest) -> Params:
+    """The request as (name, value) pairs, the way the search form submits them."""
+    return tuple((str(name), str(value)) for name, value in request.to_params())
+
+
+def build_search_view(
+    page: SearchPage,
+    *,
+    raw_params: Iterable[tuple[str, str]],
+    edit_allowed: bool,
+    next_url: str,
+) -> SearchView:
+    request = page.request
+    params = request_params(request)
+    raw = tuple(raw_params)
+    raw_names = {name for name, _ in raw}
+    editing = edit_allowed and (EDIT_PARAM, "1") in raw
+    edit_pair = ((EDIT_PARAM, "1"),) if editing else ()
+    page = carry_params(page, edit_pair)
+    # A default sort is dropped when the query changes, so typing a query after
+    # browsing newest-first switches to relevance.
+    keep_sort = "sort" in raw_names
+    state = tuple(
+        (name, value)
+        for name, value in params
+        if name not in {"q", *_PAGE_ONLY} and (name != "sort" or keep_sort)
+    )
+    return SearchView(
+        page=page,
+        title=_title(request.q),
+        status_line=status_line(page),
+        search_url=search_path(),
+        browse_url=search_path(),
+        first_page_url=search_url_for(request, page=1),
+        state_fields=state + edit_pair,
+        sort_fields=_without(params, {"sort", *_PAGE_ONLY}) + edit_pair,
+        range_fields=_without(params, {"year_from", "year_to", *_PAGE_ONLY})
+        + edit_pair,
+        facet_blocks=tuple(build_facet_block(facet) for facet in page.facets),
+        year_chart=build_year_chart(page),
+        year_bounds=_year_bounds(page),
+        items=tuple(_result_item(hit, q=request.q) for hit in page.hits),
+        groups=tuple(
+            GroupItem(
+                group=group,
+                items=tuple(_result_item(hit, q=request.q) for hit in group.hits),
+            )
+            for group in page.groups
+        ),
+        first_number=(page.page - 1) * request.page_size + 1,
+        messages=page.messages,
+        export_links=export_links(params),
+        export_limit=EXPORT_LIMIT,
+        edit=_edit_mode(params, next_url=next_url) if editing else None,
+        edit_toggle_url=_edit_toggle_url(params, editing=editing)
+        if edit_allowed
+        else "",
+    )
+
+
+def status_line(page: SearchPage) -> str:
+    paragraphs = _plural(page.total, "paragraph")
+    articles = _plural(page.articles_total, "article")
+    request = page.request
+    filtered = bool(request.q or page.chips)
+    if not filtered:
+        return f"Browsing all {paragraphs} in {articles}, newest first"
+    return f"{paragraphs} in {articles}"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def _title(q: str) -> str:
+    if q:
+        short = q if len(q) <= 60 else q[:57] + "…"
+        return f"“{short}” · Refdesk search"
+    return "Refdesk search"
+
+
+def _without(params: Params, names: set[str]) -> Params:
+    return tuple((name, value) for name, value in params if name not in names)
+
+
+def _result_item(hit: Hit, *, q: str) -> ResultItem:
+    url = reverse("search:context", args=[hit.paragraph_id])
+    if q:
+        url += "?" + urlencode({"q": q})
+    return ResultItem(
+        hit=hit, context_url=url, context_id=f"context-{hit.paragraph_id}"
+    )
+
+
+def build_facet_block(facet: Any) -> FacetBlock:
+    values = tuple(facet.values)
+    if facet.name == "year":
+        # Newest years first, so recent work is visible without "show more".
+        values = tuple(reversed(values))
+    top = values[:FACET_VISIBLE]
+    hidden_selected = tuple(value for value in values[FACET_VISIBLE:] if value.selected)
+    more = tuple(value for value in values[FACET_VISIBLE:] if not value.selected)
+    return FacetBlock(
+        name=facet.name,
+        label=facet.label,
+        singular=FACET_SINGULAR.get(facet.name, facet.name),
+        selected_count=facet.selected_count,
+        top=top + hidden_selected,
+        more=more,
+        filterable=len(values) > FACET_VISIBLE,
+    )
+
+
+def build_year_chart(page: SearchPage) -> YearChart | None:
+    """Bars of paragraphs per year, sized here because CSP forbids inline styles."""
+    histogram = [
+        (int(year), int(count), float(percent))
+        for year, count, percent in page.year_histogram
+    ]
+    if not histogram:
+        return None
+    request = page.request
+    selected_years = set(request.years)
+    slot = CHART_WIDTH / len(histogram)
+    width = max(slot - CHART_GAP, 1.0)
+    bars = []
+    for index, (year, count, percent) in enumerate(histogram):
+        height = 0.0 if count == 0 else max(CHART_HEIGHT * percent / 100, 2.0)
+        in_range = (request.year_from is None or year >= request.year_from) and (
+            request.year_to is None or year <= request.year_to
+        )
+        ranged = request.year_from is not None or request.year_to is not None
+        bars.append(
+            YearBar(
+                year=year,
+                count=count,
+                x=round(index * slot, 2),
+                y=round(CHART_HEIGHT - height, 2),
+                width=round(width, 2),
+                height=round(height, 2),
+                label=f"{year}: {_plural(count, 'paragraph')}",
+                selected=year in selected_years or (ranged and in_range),
+            )
+        )
+    return YearChart(
+        width=CHART_WIDTH,
+        height=CHART_HEIGHT,
+        title=f"Paragraphs per year, {histogram[0][0]} to {histogram[-1][0]}",
+        first_year=histogram[0][0],
+        last_year=histogram[-1][0],
+        bars=tuple(bars),
+    )
+
+
+def _year_bounds(page: SearchPage) -> tuple[int | None, int | None]:
+    years = [int(year) for year, _count, _percent in page.year_histogram]
+    return (min(years), max(years)) if years else (None, None)
+
+
+def _edit_toggle_url(params: Params, *, editing: bool) -> str:
+    kept = _without(params, {EDIT_PARAM, *_PAGE_ONLY})
+    if not editing:
+        kept = (*kept, (EDIT_PARAM, "1"))
+    query = urlencode(kept)
+    return search_path() + (f"?{query}" if query else "")
+
+
+def _edit_mode(params: Params, *, next_url: str) -> EditMode | None:
+    try:
+        action_url = reverse("editor:bulk_tag")
+    except NoReverseMatch:
+        return None
+    return EditMode(
+        action_url=action_url,
+        next_url=next_url,
+        search_fields=_without(params, {"page", "page_size", "group", "sort"}),
+        countries=tuple(Country.objects.order_by("name")),
+        topics=tuple(Topic.objects.order_by("name")),
+        limit=EXPORT_LIMIT,
+    )
+
+
+def carry_params(value: Any, extra: Params) -> Any:
+    """Add ``extra`` to every "?..." search URL inside ``value``.
+
+    The engine builds URLs from search parameters only; the page's own parameters
+    (``edit=1``) must survive facet clicks, chips and paging too.
+    """
+    if not extra:
+        return value
+    if isinstance(value, tuple):
+        return tuple(carry_params(item, extra) for item in value)
+    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+        return value
+    changes = {}
+    for field in dataclasses.fields(value):
+        current = getattr(value, field.name)
+        if isinstance(current, str):
+            is_url = field.name == "url" or field.name.endswith("_url")
+            if is_url and current.startswith("?"):
+                joiner = "&" if len(current) > 1 else ""
+                changes[field.name] = current + joiner + urlencode(extra)
+        elif field.name != "request" and (
+            isinstance(current, tuple) or dataclasses.is_dataclass(current)
+        ):
+            changes[field.name] = carry_params(current, extra)
+    return dataclasses.replace(value, **changes) if changes else value
+
+
+# ---------------------------------------------------------------- reader
+
+
+@dataclass(frozen=True)
+class LinkedName:
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class TagCount:
+    value: str
+    label: str
+    count: int
+    url: str
+
+
+@dataclass(frozen=True)
+class ReaderParagraph:
+    position: int
+    anchor: str
+    section_heading: str
+    html: SafeString
+    link: str
+    permalink: str
+    cite_url: str
+
+
+@dataclass(frozen=True)
+class Reader:
+    article_id: int
+    title: str
+    section: str
+    dek: str
+    authors: tuple[LinkedName, ...]
+    publication: str
+    publication_url: str
+    date_text: str
+    date_iso: str
+    date_estimated: bool
+    source_url: str
+    source_file: str
+    countries: tuple[TagCount, ...]
+    topics: tuple[TagCount, ...]
+    paragraphs: tuple[ReaderParagraph, ...]
+    references: tuple[str, ...]
+    query: str
+    back_url: str
+    back_label: str
+    bib_url: str
+    ris_url: str
+
+
+def clean_query(q: str | None) -> str:
+    return (q or "").replace("\x00", "").strip()[:MAX_HIGHLIGHT_QUERY]
+
+
+def safe_web_url(url: str | None) -> str:
+    """Only http(s) links are rendered; javascript:, data: and the rest are dropped."""
+    url = (url or "").strip()
+    return url if urlsplit(url).scheme.lower() in {"http", "https"} else ""
+
+
+def highlighted(text: str, *, q: str) -> SafeString:
+    if not q:
+        return conditional_escape(text)
+    # highlight_text escapes the whole paragraph and adds only <mark> elements.
+    return mark_safe(highlight_text(text, q))
+
+
+def filter_url(facet: str, value: str) -> str:
+    empty = SearchRequest.from_querydict({})
+    return search_url_for(empty.toggle(facet, value))
+
+
+def build_reader(article: Article, *, q: str, base_url: str) -> Reader:
+    article_url = article.get_absolute_url()
+    paragraphs = []
+    previous_heading = ""
+    for paragraph in article.paragraphs.order_by("position"):
+        anchor = f"p-{paragraph.position}"
+        heading = paragraph.heading if paragraph.heading != previous_heading else ""
+        previous_heading = paragraph.heading
+        paragraphs.append(
+            ReaderParagraph(
+                position=paragraph.position,
+                anchor=anchor,
+                section_heading=heading,
+                html=highlighted(paragraph.text, q=q),
+                link=f"{article_url}#{anchor}",
+                permalink=f"{base_url}{article_url}#{anchor}",
+                cite_url=reverse("search:cite", args=[article.pk, paragraph.position]),
+            )
+        )
+    date_text, date_iso = _date_text(article)
+    publication = article.publication
+    if q:
+        back_url = search_url_for(SearchRequest.from_querydict({"q": q}))
+        back_label = f"Search results for “{q}”"
+    else:
+        back_url, back_label = search_path(), "Search the library"
+    return Reader(
+        article_id=article.pk,
+        title=article.title,
+        section=article.section,
+        dek=article.dek,
+        authors=tuple(
+            LinkedName(name=author.name, url=filter_url("author", author.name))
+            for author in article.ordered_authors()
+        ),
+        publication=publication.name if publication else "",
+        publication_url=safe_web_url(publication.url) if publication else "",
+        date_text=date_text,
+        date_iso=date_iso,
+        date_estimated=article.date_estimated,
+        source_url=safe_web_url(article.source_url),
+        source_file=article.source_file or "",
+        countries=_country_counts(article),
+        topics=_topic_counts(article),
+        paragraphs=tuple(paragraphs),
+        references=tuple(str(reference) for reference in article.references or ()),
+        query=q,
+        back_url=back_url,
+        back_label=back_label,
+        bib_url=reverse(
+            "search:article_citation", kwargs={"pk": article.pk, "fmt": "bib"}
+        ),
+        ris_url=reverse(
+            "search:article_citation", kwargs={"pk": article.pk, "fmt": "ris"}
+        ),
+    )
+
+
+def _date_text(article: Article) -> tuple[str, str]:
+    date: datetime.date | None = article.date
+    if date is not None and not article.date_estimated:
+        return f"{date.day} {MONTHS[date.month - 1]} {date.year}", date.isoformat()
+    if article.year is not None:
+        return str(article.year), str(article.year)
+    return "", ""
+
+
+def _country_counts(article: Article) -> tuple[TagCount, ...]:
+    rows = (
+        ParagraphCountry.objects.filter(paragraph__article=article)
+        .exclude(status=TagStatus.REJECTED)
+        .values("country__code", "country__name")
+        .annotate(count=Count("paragraph", distinct=True))
+        .order_by("-count", "country__name")
+    )
+    return tuple(
+        TagCount(
+            value=row["country__code"],
+            label=row["country__name"],
+            count=row["count"],
+            url=filter_url("country", row["country__code"]),
+        )
+        for row in rows
+    )
+
+
+def _topic_counts(article: Article) -> tuple[TagCount, ...]:
+    rows = (
+        ParagraphTopic.objects.filter(paragraph__article=article)
+        .exclude(status=TagStatus.REJECTED)
+        .values("topic__slug", "topic__name")
+        .annotate(count=Count("paragraph", distinct=True))
+        .order_by("-count", "topic__name")
+    )
+    return tuple(
+        TagCount(
+            value=row["topic__slug"],
+            label=row["topic__name"],
+            count=row["count"],
+            url=filter_url("topic", row["topic__slug"]),
+        )
+        for row in rows
+    )
+
+
+# ---------------------------------------------------------------- context and cite
+
+
+@dataclass(frozen=True)
+class ContextItem:
+    position: int
+    heading: str
+    html: SafeString
+    is_match: bool
+
+
+@dataclass(frozen=True)
+class ContextView:
+    paragraph: Paragraph
+    article_title: str
+    reader_url: str
+    items: tuple[ContextItem, ...]
+
+
+def build_context(paragraph: Paragraph, *, q: str, around: int = 1) -> ContextView:
+    """The paragraph with its neighbours; only the matching one is highlighted."""
+    neighbours = Paragraph.objects.filter(
+        article_id=paragraph.article_id,
+        position__gte=paragraph.position - around,
+        position__lte=paragraph.position + around,
+    ).order_by("position")
+    items = []
+    previous_heading: str | None = None
+    for neighbour in neighbours:
+        is_match = neighbour.pk == paragraph.pk
+        heading = neighbour.heading if neighbour.heading != previous_heading else ""
+        previous_heading = neighbour.heading
+        items.append(
+            ContextItem(
+                position=neighbour.position,
+                heading=heading,
+                html=highlighted(neighbour.text, q=q if is_match else ""),
+                is_match=is_match,
+            )
+        )
+    article = paragraph.article
+    reader_url = article.get_absolute_url()
+    if q:
+        reader_url += "?" + urlencode({"q": q})
+    return ContextView(
+        paragraph=paragraph,
+        article_title=article.title,
+        reader_url=f"{reader_url}#p-{paragraph.position}",
+        items=tuple(items),
+    )
+
+
+@dataclass(frozen=True)
+class CiteView:
+    position: int
+    title: str
+    chicago: str
+    permalink: str
+    bibtex: str
+    ris: str
+    bib_url: str
+    ris_url: str
+    reader_url: str
+
+
+def build_cite(paragraph: Paragraph, *, base_url: str) -> CiteView:
+    article = paragraph.article
+    work = cited_work(article, base_url=base_url)
+    link = f"{article.get_absolute_url()}#p-{paragraph.position}"
+    return CiteView(
+        position=paragraph.position,
+        title=article.title,
+        chicago=chicago_note(
+            work, paragraph=paragraph.position, permalink=base_url + link
+        ),
+        permalink=base_url + link,
+        bibtex=bibtex_entry(work),
+        ris=ris_record(work),
+        bib_url=reverse(
+            "search:article_citation", kwargs={"pk": article.pk, "fmt": "bib"}
+        ),
+        ris_url=reverse(
+            "search:article_citation", kwargs={"pk": article.pk, "fmt": "ris"}
+        ),
+        reader_url=link,
+    )

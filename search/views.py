@@ -1,0 +1,146 @@
+"""HTML views of the search page, the article reader and their partials.
+
+Each view parses its input, calls one function and renders. ``request.htmx`` only
+chooses between the full page and the partial that the full page includes.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from corpus.models import Article, Paragraph
+from search.citations import bibtex_entry, ris_record
+from search.export import FORMATS, build_export, cited_work
+from search.pages import (
+    build_cite,
+    build_context,
+    build_reader,
+    build_search_view,
+    clean_query,
+)
+from search.query import SearchRequest, run_search
+
+
+def _partial(request: HttpRequest) -> bool:
+    """A partial for htmx swaps; a full page for plain loads and history restores."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def _render(
+    request: HttpRequest, *, full: str, partial: str, context: dict[str, object]
+) -> HttpResponse:
+    response = render(request, partial if _partial(request) else full, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _can_edit(request: HttpRequest) -> bool:
+    # Imported here so the search page keeps working while the editor app changes.
+    from corpus.permissions import can_edit
+
+    return can_edit(request.user)
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+
+    page = run_search(SearchRequest.from_querydict(request.GET))
+    view = build_search_view(
+        page,
+        raw_params=request.GET.items(),
+        edit_allowed=_can_edit(request),
+        next_url=request.get_full_path(),
+    )
+    context = {"page": view.page, "view": view}
+    return _render(
+        request, full="search/search.html", partial="search/_swap.html", context=context
+    )
+
+
+@require_GET
+def article(request: HttpRequest, pk: int) -> HttpResponse:
+
+    found = get_object_or_404(Article.objects.select_related("publication"), pk=pk)
+    q = clean_query(request.GET.get("q"))
+    reader = build_reader(found, q=q, base_url=_base_url(request))
+    return render(request, "search/article.html", {"reader": reader, "header_query": q})
+
+
+@require_GET
+def paragraph_context(request: HttpRequest, pk: int) -> HttpResponse:
+
+    paragraph = get_object_or_404(Paragraph.objects.select_related("article"), pk=pk)
+    context = build_context(paragraph, q=clean_query(request.GET.get("q")))
+    return _render(
+        request,
+        full="search/context.html",
+        partial="search/_context.html",
+        context={"context": context},
+    )
+
+
+@require_GET
+def cite(request: HttpRequest, pk: int, position: int) -> HttpResponse:
+
+    paragraph = get_object_or_404(
+        Paragraph.objects.select_related("article__publication"),
+        article_id=pk,
+        position=position,
+    )
+    context = {"cite": build_cite(paragraph, base_url=_base_url(request))}
+    return _render(
+        request, full="search/cite.html", partial="search/_cite.html", context=context
+    )
+
+
+@require_GET
+def article_citation(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    if fmt not in {"bib", "ris"}:
+        raise Http404("Unknown citation format.")
+    found = get_object_or_404(Article.objects.select_related("publication"), pk=pk)
+    work = cited_work(found, base_url=_base_url(request))
+    text = bibtex_entry(work) + "\n" if fmt == "bib" else ris_record(work) + "\r\n"
+    response = HttpResponse(text, content_type=FORMATS[fmt].content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="refdesk-article-{found.pk}.{fmt}"'
+    )
+    return response
+
+
+@require_GET
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in FORMATS:
+        raise Http404("Unknown export format.")
+    exported = build_export(
+        SearchRequest.from_querydict(request.GET), fmt=fmt, base_url=_base_url(request)
+    )
+    response = HttpResponse(exported.content, content_type=exported.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    response["X-Export-Rows"] = str(exported.rows)
+    response["X-Export-Truncated"] = "true" if exported.truncated else "false"
+    return response
+
+
+@require_GET
+def opensearch(request: HttpRequest) -> HttpResponse:
+    base = _base_url(request)
+    context = {
+        "search_template": f"{base}/?q={{searchTerms}}",
+        "search_form_url": f"{base}/",
+        "icon_url": request.build_absolute_uri(static("img/favicon.svg")),
+    }
+    return render(
+        request,
+        "search/opensearch.xml",
+        context,
+        content_type="application/opensearchdescription+xml",
+    )

@@ -1,0 +1,155 @@
+// Small progressive enhancements. Every feature here has a plain-HTML fallback, and
+// nothing is inline so the Content-Security-Policy can forbid inline script.
+(function () {
+  "use strict";
+
+  function isTyping(target) {
+    if (!target || !target.tagName) return false;
+    var tag = target.tagName.toLowerCase();
+    return tag === "input" || tag === "textarea" || tag === "select" || target.isContentEditable;
+  }
+
+  // "/" jumps to the search box, as on most search sites.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (isTyping(event.target)) return;
+    var box = document.querySelector("[data-search-box]");
+    if (!box) return;
+    event.preventDefault();
+    box.focus();
+    box.select();
+  });
+
+  function copyText(text, button) {
+    if (!navigator.clipboard) return Promise.reject(new Error("no clipboard"));
+    return navigator.clipboard.writeText(text).then(function () {
+      var original = button.dataset.label || button.textContent;
+      button.dataset.label = original;
+      button.textContent = "Copied";
+      button.classList.add("is-copied");
+      window.setTimeout(function () {
+        button.textContent = original;
+        button.classList.remove("is-copied");
+      }, 1600);
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-copy]");
+    if (link && navigator.clipboard) {
+      event.preventDefault();
+      history.replaceState(history.state, "", link.getAttribute("href"));
+      copyText(link.dataset.copy, link).catch(function () {
+        window.location.hash = link.hash;
+      });
+      return;
+    }
+    var button = event.target.closest("button[data-copy-from]");
+    if (button) {
+      var source = document.getElementById(button.dataset.copyFrom);
+      if (source) copyText(source.textContent.trim(), button).catch(function () {});
+    }
+  });
+
+  // Filter boxes for long facet lists: hide values that do not contain the text.
+  function filterFacet(input) {
+    var section = document.getElementById(input.dataset.facetFilter);
+    if (!section) return;
+    var needle = input.value.trim().toLowerCase();
+    var shown = 0;
+    section.querySelectorAll(".facet-item").forEach(function (item) {
+      var label = item.querySelector(".facet-label");
+      var text = label ? label.textContent.toLowerCase() : "";
+      var match = !needle || text.indexOf(needle) !== -1;
+      item.hidden = !match;
+      if (match) shown += 1;
+    });
+    var more = section.querySelector("details.facet-more");
+    if (more && needle) more.open = true;
+    var none = section.querySelector(".facet-no-match");
+    if (none) none.hidden = shown > 0;
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches("[data-facet-filter]")) filterFacet(event.target);
+    if (event.target.matches("[data-kind-select]")) syncKind(event.target);
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("[data-kind-select]")) syncKind(event.target);
+  });
+
+  // The bulk-tag toolbar offers only the tags of the chosen kind.
+  function syncKind(select) {
+    var values = document.getElementById(select.dataset.kindSelect);
+    if (!values) return;
+    var firstEnabled = null;
+    values.querySelectorAll("optgroup").forEach(function (group) {
+      var on = group.dataset.kind === select.value;
+      group.disabled = !on;
+      group.hidden = !on;
+      if (on && !firstEnabled) firstEnabled = group.querySelector("option");
+    });
+    var current = values.selectedOptions[0];
+    if ((!current || current.parentElement.disabled) && firstEnabled) firstEnabled.selected = true;
+  }
+
+  function enhance(root) {
+    root.querySelectorAll(".facet-filter[hidden]").forEach(function (box) {
+      box.hidden = false;
+    });
+    root.querySelectorAll("[data-copy-from][hidden]").forEach(function (button) {
+      if (navigator.clipboard) button.hidden = false;
+    });
+    root.querySelectorAll("[data-kind-select]").forEach(syncKind);
+  }
+
+  // Swaps replace the results region; keep the user's place in it: which "show more"
+  // lists were open, what the facet filter boxes held, and which control had focus.
+  var saved = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "results-region") return;
+    var active = document.activeElement;
+    saved = {
+      open: Array.prototype.map.call(target.querySelectorAll("details[open][id]"), function (d) {
+        return d.id;
+      }),
+      filters: Array.prototype.map.call(target.querySelectorAll("[data-facet-filter]"), function (f) {
+        return [f.id, f.value];
+      }),
+      hadFocus: Boolean(active && target.contains(active)),
+      focus: active && target.contains(active) ? active.dataset.focusKey || null : null,
+    };
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "results-region" || !saved) return;
+    var state = saved;
+    saved = null;
+    state.open.forEach(function (id) {
+      var details = document.getElementById(id);
+      if (details) details.open = true;
+    });
+    state.filters.forEach(function (pair) {
+      var input = document.getElementById(pair[0]);
+      if (input && pair[1]) {
+        input.value = pair[1];
+        filterFacet(input);
+      }
+    });
+    if (!state.hadFocus) return;
+    var again = state.focus
+      ? target.querySelector('[data-focus-key="' + CSS.escape(state.focus) + '"]')
+      : null;
+    // The control that was used may be gone (a removed chip); land on the results.
+    (again || document.getElementById("results-title")).focus();
+  });
+
+  if (window.htmx) {
+    window.htmx.onLoad(enhance);
+  } else {
+    document.addEventListener("DOMContentLoaded", function () {
+      enhance(document);
+    });
+  }
+})();

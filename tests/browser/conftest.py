@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from search.management.commands.screenshot import (
+    CHROMIUM_PATH,
+    VIEWPORT,
+    launch_chromium,
+    log_in,
+)
+
+# Playwright's sync API runs an event loop in this thread; Django refuses database
+# access from a thread with a running loop unless told that it is safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+USERNAME = "reader"
+PASSWORD = "reader-pass-123"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not CHROMIUM_PATH.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is missing in CI: apt-get install chromium")
+        pytest.skip("Chromium not installed: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = launch_chromium(playwright)
+        yield launched
+        launched.close()
+
+
+REFERENCE_DATA = (
+    ("corpus.migrations.0002_load_countries", "load_countries"),
+    ("corpus.migrations.0003_seed_country_aliases", "seed_aliases"),
+    ("corpus.migrations.0004_seed_topics", "seed_topics"),
+)
+
+
+def restore_reference_data() -> None:
+    """Reload what the data migrations put in: a transactional test's flush empties
+    every table, countries and topics included. Each loader is idempotent."""
+    from django.apps import apps
+
+    for module, function in REFERENCE_DATA:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture
+def seeded(transactional_db, seeds_dir: Path) -> None:
+    from corpus.ingest import ingest_paths
+    from search.index import rebuild_index
+
+    restore_reference_data()
+    ingest_paths(sorted(seeds_dir.glob("*.txt")), update_index=False)
+    rebuild_index()
+
+
+@pytest.fixture
+def reader_user(transactional_db, django_user_model):
+    return django_user_model.objects.create_user(username=USERNAME, password=PASSWORD)
+
+
+@pytest.fixture
+def credentials() -> tuple[str, str]:
+    return USERNAME, PASSWORD
+
+
+@pytest.fixture
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+@pytest.fixture
+def page(browser, live_server, seeded, reader_user) -> Iterator[object]:
+    """A logged-in page: the log-in goes through the real form."""
+    context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT)
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.on(
+        "console",
+        lambda message: (
+            errors.append(message.text) if message.type == "error" else None
+        ),
+    )
+    log_in(tab, base_url=live_server.url, username=USERNAME, password=PASSWORD)
+    yield tab
+    context.close()
+    # A CSP violation or a script error shows up here.
+    assert errors == []
+
+
+@pytest.fixture
+def no_js_page(browser, live_server, seeded, reader_user) -> Iterator[object]:
+    context = browser.new_context(
+        base_url=live_server.url, viewport=VIEWPORT, java_script_enabled=False
+    )
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
