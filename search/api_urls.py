@@ -1,5 +1,13 @@
 from __future__ import annotations
 
+from django.urls import path
+
+from search import api
+
 app_name = "api"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("search", api.search, name="search"),
+    path("articles", api.articles, name="articles"),
+    path("articles/<int:pk>", api.article, name="article"),
+]

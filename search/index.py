@@ -1,5 +1,493 @@
+"""The paragraph index on disk: open, write, rebuild, check.
+
+``SEARCH_INDEX_DIR`` is a symlink into a sibling ``<name>.builds/`` directory that
+holds one complete index per rebuild. A rebuild writes a fresh build directory and
+then swaps the symlink with ``os.replace``, so readers see either the old index or
+the new one, never a half-built one; killing a rebuild leaves the old index serving.
+
+Writes go through :func:`index_writer`, which waits for Whoosh's write lock with a
+timeout and retries instead of failing. Changes made while a rebuild runs are noted
+in a journal next to the builds and replayed into the new index after the swap.
+"""
+
 from __future__ import annotations
+
+import datetime
+import fcntl
+import json
+import logging
+import os
+import secrets
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from django.conf import settings
+from whoosh import index as whoosh_index
+from whoosh.index import EmptyIndexError, Index, LockError
+from whoosh.writing import IndexWriter
+
+from search.documents import iter_document_chunks, iter_documents
+from search.engine_schema import build_schema
+
+logger = logging.getLogger(__name__)
+
+WRITE_TIMEOUT = 120.0
+# Incremental commits merge only segments below this size, so the large segments
+# written by a rebuild (and the caches keyed on them) stay put until the next one.
+SMALL_SEGMENT_DOCS = 20_000
+MAX_SMALL_SEGMENTS = 8
+UPDATE_CHUNK = 2000
+_BUILD_MARKER = ".rebuild.json"
+_JOURNAL = ".pending-ids"
+_LOCK_FILE = ".lock"
+
+# One writer at a time inside a process; Whoosh's file lock covers other processes.
+_process_write_lock = threading.Lock()
+
+
+class IndexBusyError(RuntimeError):
+    """The index stayed locked by another writer for longer than the timeout."""
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    documents: int
+    seconds: float
+    directory: str
+
+    @property
+    def per_second(self) -> float:
+        return self.documents / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    paragraphs: int
+    documents: int
+    missing: tuple[int, ...] = ()
+    stale: tuple[int, ...] = ()
+    extra: tuple[int, ...] = ()
+    repaired: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.stale or self.extra)
+
+    def lines(self, *, sample: int = 10) -> list[str]:
+        out = [
+            f"{self.paragraphs} paragraphs in the database, "
+            f"{self.documents} documents in the index."
+        ]
+        for label, ids in (
+            ("missing from the index", self.missing),
+            ("stale in the index", self.stale),
+            ("in the index but not the database", self.extra),
+        ):
+            if ids:
+                shown = ", ".join(str(pk) for pk in ids[:sample])
+                more = f" and {len(ids) - sample} more" if len(ids) > sample else ""
+                out.append(f"{len(ids)} {label}: {shown}{more}")
+        if self.ok:
+            out.append("The index matches the database.")
+        elif self.repaired:
+            out.append("Repaired.")
+        return out
+
+
+# ---------------------------------------------------------------- locations
+
+
+def index_path() -> Path:
+    return Path(settings.SEARCH_INDEX_DIR)
+
+
+def builds_path(path: Path | None = None) -> Path:
+    path = path or index_path()
+    return path.with_name(path.name + ".builds")
+
+
+def _new_build_dir(path: Path) -> Path:
+    builds = builds_path(path)
+    builds.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.datetime.now(tz=datetime.UTC).strftime("%Y%m%d-%H%M%S")
+    target = builds / f"{stamp}-{secrets.token_hex(3)}"
+    target.mkdir()
+    return target
+
+
+def _point_symlink_at(path: Path, target: Path) -> None:
+    """Make ``path`` a symlink to ``target`` in one atomic rename."""
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    os.symlink(os.path.relpath(target, path.parent), temp)
+    try:
+        if path.exists() and not path.is_symlink():
+            # An index from before the symlink layout: move it aside first. Readers
+            # that hit the short gap retry their open.
+            path.rename(builds_path(path) / f"legacy-{secrets.token_hex(3)}")
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def _builds_lock(path: Path) -> Iterator[None]:
+    builds = builds_path(path)
+    builds.mkdir(parents=True, exist_ok=True)
+    with open(builds / _LOCK_FILE, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# ---------------------------------------------------------------- opening
+
+
+def open_index() -> Index:
+    """The live index, created empty if there is none yet."""
+    found = open_existing_index()
+    if found is not None:
+        return found
+    path = index_path()
+    with _builds_lock(path):
+        found = open_existing_index()
+        if found is not None:
+            return found
+        if path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
+            path.rmdir()
+        target = _new_build_dir(path)
+        created = whoosh_index.create_in(str(target), build_schema())
+        _point_symlink_at(path, target)
+        return created
+
+
+def open_existing_index(*, attempts: int = 5) -> Index | None:
+    """The live index, or None when there is none.
+
+    The index is opened through its resolved build directory, so a reader never
+    mixes files of two builds when a rebuild swaps the symlink. The open is
+    retried because a commit (or a rebuild's clean-up) can delete files a reader
+    has just listed.
+    """
+    path = index_path()
+    for attempt in range(attempts):
+        real = os.path.realpath(path)
+        try:
+            names = os.listdir(real)
+        except (FileNotFoundError, NotADirectoryError):
+            names = None
+        if names is not None and not any(n.endswith(".toc") for n in names):
+            return None
+        try:
+            if names is None:
+                if not path.is_symlink() or attempt == attempts - 1:
+                    return None
+                raise FileNotFoundError(real)
+            return whoosh_index.open_dir(real)
+        except (FileNotFoundError, EmptyIndexError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.02 * (attempt + 1))
+    return None
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _merge_small_segments(writer: IndexWriter, segments: list[Any]) -> list[Any]:
+    """Merge the small segments left by incremental updates once they pile up;
+    never touch the large ones a rebuild wrote."""
+    small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT_DOCS]
+    empty = [s for s in segments if s.doc_count() == 0]
+    if len(small) < MAX_SMALL_SEGMENTS:
+        return [s for s in segments if s not in empty]
+    from whoosh.reading import SegmentReader
+
+    keep = []
+    for segment in segments:
+        if segment in small and segment not in empty:
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            writer.add_reader(reader)
+            reader.close()
+        elif segment not in small and segment not in empty:
+            keep.append(segment)
+    return keep
+
+
+@contextmanager
+def index_writer(
+    ix: Index | None = None, *, timeout: float = WRITE_TIMEOUT
+) -> Iterator[IndexWriter]:
+    """A writer on the live index, committed on success and cancelled on error.
+
+    A second writer waits (up to ``timeout`` seconds) rather than raising
+    ``LockError``; only a lock held longer than that raises :class:`IndexBusyError`.
+    """
+    deadline = time.monotonic() + timeout
+    if not _process_write_lock.acquire(timeout=timeout):
+        raise IndexBusyError("another writer in this process held the index too long")
+    try:
+        writer = _acquire_writer(ix or open_index(), deadline=deadline)
+        try:
+            yield writer
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(mergetype=_merge_small_segments)
+    finally:
+        _process_write_lock.release()
+
+
+def _acquire_writer(ix: Index, *, deadline: float) -> IndexWriter:
+    delay = 0.05
+    while True:
+        remaining = deadline - time.monotonic()
+        try:
+            return ix.writer(timeout=max(min(remaining, 5.0), 0.0), delay=0.05)
+        except LockError:
+            if time.monotonic() >= deadline:
+                raise IndexBusyError(
+                    "the search index stayed locked by another writer"
+                ) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+def update_paragraphs(ids: Iterable[int]) -> None:
+    """Reindex these paragraphs from the database; ids no longer in the database
+    are deleted from the index."""
+    wanted = sorted({int(pk) for pk in ids})
+    if not wanted:
+        return
+    _note_pending(wanted)
+    for start in range(0, len(wanted), UPDATE_CHUNK):
+        batch = wanted[start : start + UPDATE_CHUNK]
+        documents = list(iter_documents(paragraph_ids=batch))
+        found = {doc.paragraph_id for doc in documents}
+        with index_writer() as writer:
+            for doc in documents:
+                writer.update_document(**doc.to_fields())
+            for pk in batch:
+                if pk not in found:
+                    writer.delete_by_term("paragraph_id", str(pk))
+
+
+def update_articles(article_ids: Iterable[int]) -> None:
+    """Reindex every paragraph of these articles, dropping index documents of
+    paragraphs (or whole articles) that are gone from the database."""
+    wanted = sorted({int(pk) for pk in article_ids})
+    if not wanted:
+        return
+    documents = list(iter_documents(article_ids=wanted))
+    _note_pending([doc.paragraph_id for doc in documents], article_ids=wanted)
+    with index_writer() as writer:
+        for pk in wanted:
+            writer.delete_by_term("article", str(pk))
+        for doc in documents:
+            writer.delete_by_term("paragraph_id", str(doc.paragraph_id))
+            writer.add_document(**doc.to_fields())
+
+
+# ---------------------------------------------------------------- rebuild journal
+
+
+def _rebuild_running(path: Path) -> bool:
+    marker = builds_path(path) / _BUILD_MARKER
+    try:
+        info = json.loads(marker.read_text())
+        os.kill(int(info["pid"]), 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return True
+
+
+def _note_pending(ids: Sequence[int], *, article_ids: Sequence[int] = ()) -> None:
+    path = index_path()
+    if not (builds_path(path) / _BUILD_MARKER).exists():
+        return
+    with _builds_lock(path):
+        if not _rebuild_running(path):
+            return
+        with open(builds_path(path) / _JOURNAL, "a") as journal:
+            journal.write(
+                json.dumps({"paragraphs": list(ids), "articles": list(article_ids)})
+                + "\n"
+            )
+
+
+def _take_pending(path: Path) -> tuple[list[int], list[int]]:
+    paragraphs: set[int] = set()
+    articles: set[int] = set()
+    with _builds_lock(path):
+        journal = builds_path(path) / _JOURNAL
+        if journal.exists():
+            for line in journal.read_text().splitlines():
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    continue
+                paragraphs.update(int(pk) for pk in entry.get("paragraphs", ()))
+                articles.update(int(pk) for pk in entry.get("articles", ()))
+            journal.unlink()
+        (builds_path(path) / _BUILD_MARKER).unlink(missing_ok=True)
+    return sorted(paragraphs), sorted(articles)
+
+
+# ---------------------------------------------------------------- rebuild
+
+
+def rebuild_index(
+    *, progress: bool = False, procs: int = 1, stream: TextIO | None = None
+) -> RebuildReport:
+    """Build a complete new index from the database and switch to it atomically."""
+    path = index_path()
+    started = time.monotonic()
+    with _builds_lock(path):
+        (builds_path(path) / _JOURNAL).unlink(missing_ok=True)
+        (builds_path(path) / _BUILD_MARKER).write_text(
+            json.dumps({"pid": os.getpid(), "started": time.time()})
+        )
+    target = _new_build_dir(path)
+    try:
+        ix = whoosh_index.create_in(str(target), build_schema())
+        count = _write_all(ix, progress=progress, procs=procs, stream=stream)
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)
+        (builds_path(path) / _BUILD_MARKER).unlink(missing_ok=True)
+        raise
+    with _builds_lock(path):
+        _point_symlink_at(path, target)
+    paragraphs, articles = _take_pending(path)
+    if articles:
+        update_articles(articles)
+    if paragraphs:
+        update_paragraphs(paragraphs)
+    _remove_old_builds(path, keep=target)
+    return RebuildReport(
+        documents=count, seconds=time.monotonic() - started, directory=target.name
+    )
+
+
+def _write_all(ix: Index, *, progress: bool, procs: int, stream: TextIO | None) -> int:
+    from corpus.models import Paragraph
+
+    total = Paragraph.objects.count() if progress else 0
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, unit="¶", file=stream, mininterval=1.0)
+    count = 0
+    options: dict[str, Any] = {"limitmb": 256}
+    if procs > 1:
+        options.update(procs=procs, multisegment=True, batchsize=500)
+    writer = ix.writer(**options)
+    try:
+        for chunk in iter_document_chunks():
+            for doc in chunk:
+                writer.add_document(**doc.to_fields())
+            count += len(chunk)
+            if bar is not None:
+                bar.update(len(chunk))
+    except BaseException:
+        writer.cancel()
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    writer.commit(merge=False)
+    return count
+
+
+def _remove_old_builds(path: Path, *, keep: Path) -> None:
+    builds = builds_path(path)
+    for child in builds.iterdir():
+        if child.name.startswith(".") or child == keep:
+            continue
+        if child.is_dir():
+            shutil.rmtree(child, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- check
+
+
+def check_index(*, repair: bool = False) -> DriftReport:
+    """Compare the database with the index: documents missing, stale (their
+    content hash differs) or extra. With ``repair``, reindex the drifted ones."""
+    from search.engine_reader import indexed_hashes
+
+    indexed = indexed_hashes()
+    seen: set[int] = set()
+    missing: list[int] = []
+    stale: list[int] = []
+    for doc in iter_documents():
+        seen.add(doc.paragraph_id)
+        hashes = indexed.get(doc.paragraph_id)
+        if hashes is None:
+            missing.append(doc.paragraph_id)
+        elif len(hashes) != 1 or hashes[0] != doc.content_hash:
+            stale.append(doc.paragraph_id)
+    extra = sorted(pk for pk in indexed if pk not in seen)
+    report = DriftReport(
+        paragraphs=len(seen),
+        documents=sum(len(hashes) for hashes in indexed.values()),
+        missing=tuple(missing),
+        stale=tuple(stale),
+        extra=tuple(extra),
+    )
+    if repair and not report.ok:
+        update_paragraphs([*missing, *stale, *extra])
+        report = DriftReport(
+            paragraphs=report.paragraphs,
+            documents=report.documents,
+            missing=report.missing,
+            stale=report.stale,
+            extra=report.extra,
+            repaired=True,
+        )
+    return report
+
+
+# ---------------------------------------------------------------- status
 
 
 def index_status() -> dict[str, object]:
-    return {"status": "missing"}
+    """A summary for /healthz; never raises."""
+    try:
+        ix = open_existing_index()
+        if ix is None:
+            return {"status": "missing", "documents": 0}
+        with ix.reader() as reader:
+            documents = reader.doc_count()
+        return {
+            "status": "ok",
+            "documents": documents,
+            "generation": ix.latest_generation(),
+            "rebuilding": _rebuild_running(index_path()),
+        }
+    except Exception:
+        logger.exception("search index status check failed")
+        return {"status": "error", "documents": 0}
+
+
+__all__ = [
+    "DriftReport",
+    "IndexBusyError",
+    "RebuildReport",
+    "check_index",
+    "index_status",
+    "index_writer",
+    "open_existing_index",
+    "open_index",
+    "rebuild_index",
+    "update_articles",
+    "update_paragraphs",
+]

@@ -1,0 +1,253 @@
+"""Index documents built from the database, in bulk and in chunks.
+
+A chunk of paragraphs costs a fixed handful of queries (paragraphs, their articles,
+authors, country tags, topic tags), never one per paragraph, so a million paragraphs
+stream through in bounded memory.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from corpus.models import (
+    Article,
+    ArticleAuthor,
+    Paragraph,
+    ParagraphCountry,
+    ParagraphTopic,
+    TagStatus,
+)
+from search.engine_schema import UNKNOWN_AUTHOR
+
+CHUNK_SIZE = 2000
+ACTIVE_STATUSES = (TagStatus.AUTO, TagStatus.MANUAL)
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    title: str
+    publication: str
+    year: int | None
+    date: datetime.date | None
+    authors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ParagraphDocument:
+    paragraph_id: int
+    article_id: int
+    position: int
+    text: str
+    heading: str
+    title: str
+    authors: tuple[str, ...]
+    publication: str
+    year: int | None
+    date: datetime.date | None
+    countries: tuple[str, ...]
+    topics: tuple[str, ...]
+
+    @property
+    def sort_key(self) -> int:
+        """Days since year 1 of the article's date (mid-year when only the year is
+        known); 0 when undated, so undated articles sort last under "newest"."""
+        if self.date is not None:
+            return self.date.toordinal()
+        if self.year:
+            return datetime.date(self.year, 7, 1).toordinal()
+        return 0
+
+    @property
+    def content_hash(self) -> int:
+        """A signed 64-bit digest of everything indexed, to spot stale documents."""
+        payload = json.dumps(
+            [
+                self.article_id,
+                self.position,
+                self.text,
+                self.heading,
+                self.title,
+                self.authors,
+                self.publication,
+                self.year,
+                self.date.isoformat() if self.date else None,
+                self.countries,
+                self.topics,
+            ],
+            ensure_ascii=False,
+        ).encode("utf-8")
+        digest = hashlib.blake2b(payload, digest_size=8).digest()
+        return int.from_bytes(digest, "big", signed=True)
+
+    def to_fields(self) -> dict[str, Any]:
+        """Keyword arguments for Whoosh's add_document/update_document."""
+        return {
+            "paragraph_id": str(self.paragraph_id),
+            "article": str(self.article_id),
+            "text": self.text,
+            "title": self.title,
+            "heading": self.heading,
+            "author_text": " ".join(self.authors),
+            "author": list(self.authors) or [UNKNOWN_AUTHOR],
+            "_stored_author": list(self.authors),
+            "country": list(self.countries),
+            "topic": list(self.topics),
+            "article_id": self.article_id,
+            "position": self.position,
+            "publication": self.publication,
+            "year": self.year,
+            "date": self.date.isoformat() if self.date else None,
+            "c_pid": self.paragraph_id,
+            "c_article": self.article_id,
+            "c_position": self.position,
+            "c_year": self.year or 0,
+            "c_sort": self.sort_key,
+            "c_hash": self.content_hash,
+        }
+
+
+def iter_documents(
+    *,
+    paragraph_ids: Iterable[int] | None = None,
+    article_ids: Iterable[int] | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> Iterator[ParagraphDocument]:
+    """Documents for the given paragraphs, the given articles' paragraphs, or (with
+    neither) every paragraph, in paragraph id order."""
+    for chunk in iter_document_chunks(
+        paragraph_ids=paragraph_ids, article_ids=article_ids, chunk_size=chunk_size
+    ):
+        yield from chunk
+
+
+def iter_document_chunks(
+    *,
+    paragraph_ids: Iterable[int] | None = None,
+    article_ids: Iterable[int] | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> Iterator[list[ParagraphDocument]]:
+    articles: dict[int, ArticleInfo] = {}
+    for rows in _paragraph_rows(
+        paragraph_ids=paragraph_ids, article_ids=article_ids, chunk_size=chunk_size
+    ):
+        yield _build_chunk(rows, articles)
+        # Paragraphs come in id order, so an article's paragraphs arrive together;
+        # forgetting older articles keeps memory flat over a million paragraphs.
+        if len(articles) > 4 * chunk_size:
+            keep = {row[1] for row in rows}
+            for article_id in list(articles):
+                if article_id not in keep:
+                    del articles[article_id]
+
+
+_ROW_FIELDS = ("id", "article_id", "position", "text", "heading")
+
+
+def _paragraph_rows(
+    *,
+    paragraph_ids: Iterable[int] | None,
+    article_ids: Iterable[int] | None,
+    chunk_size: int,
+) -> Iterator[list[tuple[Any, ...]]]:
+    if paragraph_ids is not None:
+        ids = sorted({int(pk) for pk in paragraph_ids})
+        for start in range(0, len(ids), chunk_size):
+            batch = ids[start : start + chunk_size]
+            rows = list(
+                Paragraph.objects.filter(pk__in=batch)
+                .order_by("id")
+                .values_list(*_ROW_FIELDS)
+            )
+            if rows:
+                yield rows
+        return
+    queryset = Paragraph.objects.order_by("id")
+    if article_ids is not None:
+        wanted = sorted({int(pk) for pk in article_ids})
+        if not wanted:
+            return
+        queryset = queryset.filter(article_id__in=wanted)
+    last_id = 0
+    while True:
+        rows = list(
+            queryset.filter(id__gt=last_id).values_list(*_ROW_FIELDS)[:chunk_size]
+        )
+        if not rows:
+            return
+        yield rows
+        last_id = rows[-1][0]
+
+
+def _build_chunk(
+    rows: Sequence[tuple[Any, ...]], articles: dict[int, ArticleInfo]
+) -> list[ParagraphDocument]:
+    missing = {row[1] for row in rows} - articles.keys()
+    if missing:
+        articles.update(load_articles(missing))
+    paragraph_ids = [row[0] for row in rows]
+    countries = _active_tags(ParagraphCountry, "country__code", paragraph_ids)
+    topics = _active_tags(ParagraphTopic, "topic__slug", paragraph_ids)
+    documents = []
+    for pk, article_id, position, text, heading in rows:
+        info = articles[article_id]
+        documents.append(
+            ParagraphDocument(
+                paragraph_id=pk,
+                article_id=article_id,
+                position=position,
+                text=text,
+                heading=heading or "",
+                title=info.title,
+                authors=info.authors,
+                publication=info.publication,
+                year=info.year,
+                date=info.date,
+                countries=countries.get(pk, ()),
+                topics=topics.get(pk, ()),
+            )
+        )
+    return documents
+
+
+def load_articles(article_ids: Iterable[int]) -> dict[int, ArticleInfo]:
+    ids = sorted(set(article_ids))
+    authors: dict[int, list[str]] = defaultdict(list)
+    found: dict[int, ArticleInfo] = {}
+    for start in range(0, len(ids), CHUNK_SIZE):
+        batch = ids[start : start + CHUNK_SIZE]
+        for article_id, name in (
+            ArticleAuthor.objects.filter(article_id__in=batch)
+            .order_by("article_id", "position", "id")
+            .values_list("article_id", "author__name")
+        ):
+            authors[article_id].append(name)
+        for pk, title, publication, year, date in Article.objects.filter(
+            pk__in=batch
+        ).values_list("id", "title", "publication__name", "year", "date"):
+            found[pk] = ArticleInfo(
+                title=title,
+                publication=publication or "",
+                year=year or None,
+                date=date,
+                authors=tuple(authors.get(pk, ())),
+            )
+    return found
+
+
+def _active_tags(
+    model: type[ParagraphCountry] | type[ParagraphTopic],
+    value_path: str,
+    paragraph_ids: Sequence[int],
+) -> dict[int, tuple[str, ...]]:
+    found: dict[int, list[str]] = defaultdict(list)
+    for paragraph_id, value in model.objects.filter(
+        paragraph_id__in=paragraph_ids, status__in=ACTIVE_STATUSES
+    ).values_list("paragraph_id", value_path):
+        found[paragraph_id].append(value)
+    return {pk: tuple(sorted(set(values))) for pk, values in found.items()}

@@ -1,0 +1,616 @@
+"""Per-process read state: a snapshot of one index generation as numpy arrays.
+
+Whoosh reads a document's postings one Python object at a time; counting facets or
+collecting a million matches that way takes seconds. A :class:`Snapshot` instead
+holds, for one committed generation:
+
+* per-document columns (paragraph id, article id, position, year, date key, hash)
+  and a live mask (Whoosh marks deleted documents instead of removing them);
+* for each facet field, the (document, value) pairs sorted by document;
+* per-field document lengths for BM25, and posting arrays per term, decoded from
+  the Whoosh postings once and then cached.
+
+Arrays are cached per *segment* (segments never change once written, only their
+deletion sets do), so an editor's one-paragraph update costs a small new segment,
+not a reload of a million documents. Nothing is created at import time; the state
+is keyed by the index directory's real path and generation, and rebuilt lazily on
+the first read after a commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.columns import NumericColumn
+from whoosh.formats import Positions
+from whoosh.matching.mcore import ListMatcher
+from whoosh.reading import TermNotFound
+from whoosh.util.numeric import byte_to_length
+
+from search.engine_schema import FACET_FIELDS, NUMERIC_COLUMNS, TEXT_FIELDS
+
+logger = logging.getLogger(__name__)
+
+EMPTY_IDS = np.zeros(0, dtype=np.int32)
+EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
+_LENGTH_TABLE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+_POSITIONS = Positions()
+LENGTH_PRIOR_POWER = 0.35
+LENGTH_PRIOR_MIN = 0.25
+LENGTH_PRIOR_MAX = 4.0
+
+
+class LRU:
+    """A small thread-safe LRU bounded by entry count and by a cost (bytes)."""
+
+    def __init__(self, *, max_items: int, max_cost: int = 0) -> None:
+        self.max_items = max_items
+        self.max_cost = max_cost
+        self._data: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
+        self._cost = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            found = self._data.get(key)
+            if found is None:
+                return None
+            self._data.move_to_end(key)
+            return found[0]
+
+    def put(self, key: Any, value: Any, *, cost: int = 0) -> None:
+        with self._lock:
+            old = self._data.pop(key, None)
+            if old is not None:
+                self._cost -= old[1]
+            self._data[key] = (value, cost)
+            self._cost += cost
+            while self._data and (
+                len(self._data) > self.max_items
+                or (self.max_cost and self._cost > self.max_cost)
+            ):
+                _key, (_value, dropped) = self._data.popitem(last=False)
+                self._cost -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self._cost = 0
+
+
+def _nbytes(*arrays: np.ndarray) -> int:
+    return int(sum(a.nbytes for a in arrays))
+
+
+# Segment-level caches, shared by every snapshot of a process.
+_segment_cache = LRU(max_items=256)
+_term_cache = LRU(max_items=200_000, max_cost=384 * 1024 * 1024)
+
+
+# ---------------------------------------------------------------- decoding
+
+
+def _decode_matcher(
+    matcher: Any, *, with_values: bool = False
+) -> tuple[np.ndarray, np.ndarray, list[bytes] | None]:
+    """(doc ids, weights, encoded values) of a leaf matcher, a block at a time."""
+    if isinstance(matcher, W3LeafMatcher):
+        id_blocks: list[np.ndarray] = []
+        weight_blocks: list[np.ndarray] = []
+        values: list[bytes] | None = [] if with_values else None
+        while True:
+            matcher._read_data()
+            data = matcher._data
+            count = matcher._blocklength
+            id_blocks.append(np.cumsum(np.asarray(data[0], dtype=np.int64)))
+            weights = data[1]
+            if weights is None:
+                weight_blocks.append(np.ones(count, dtype=np.float32))
+            elif isinstance(weights, float):
+                weight_blocks.append(np.full(count, weights, dtype=np.float32))
+            else:
+                weight_blocks.append(np.asarray(weights, dtype=np.float32))
+            if values is not None:
+                values.extend(data[2] or ())
+            if matcher._lastblock:
+                break
+            matcher._goto(matcher._nextoffset)
+        return (
+            np.concatenate(id_blocks).astype(np.int32),
+            np.concatenate(weight_blocks),
+            values,
+        )
+    if isinstance(matcher, ListMatcher):
+        ids = np.asarray(matcher._ids, dtype=np.int32)
+        raw = matcher._weights
+        weights = (
+            np.ones(len(ids), dtype=np.float32)
+            if raw is None
+            else np.asarray(raw, dtype=np.float32)
+        )
+        values = list(matcher._values or ()) if with_values else None
+        return ids, weights, values
+    ids_list: list[int] = []
+    weights_list: list[float] = []
+    values_list: list[bytes] = []
+    while matcher.is_active():
+        ids_list.append(matcher.id())
+        weights_list.append(matcher.weight())
+        if with_values:
+            values_list.append(matcher.value())
+        matcher.next()
+    return (
+        np.asarray(ids_list, dtype=np.int32),
+        np.asarray(weights_list, dtype=np.float32),
+        values_list if with_values else None,
+    )
+
+
+def _segment_matcher(segreader: Any, field: str, term: bytes) -> Any | None:
+    # The raw terms reader skips the deletion filter SegmentReader.postings adds;
+    # deletions are applied with the snapshot's live mask instead.
+    try:
+        return segreader._terms.matcher(field, term, segreader.schema[field].format)
+    except (TermNotFound, KeyError):
+        return None
+
+
+def _numeric_column(segreader: Any, name: str, typecode: str, count: int) -> np.ndarray:
+    dtype = np.dtype(">" + typecode)
+    perdoc = segreader._perdoc
+    out = np.zeros(count, dtype=dtype.newbyteorder("="))
+    if not perdoc.has_column(name):
+        return out
+    reader = perdoc.column_reader(name, NumericColumn(typecode))
+    written = min(reader._count, count)
+    if written:
+        raw = reader._dbfile.get(reader._basepos, written * dtype.itemsize)
+        out[:written] = np.frombuffer(raw, dtype=dtype)
+    return out
+
+
+def _length_column(segreader: Any, field: str, count: int) -> np.ndarray:
+    perdoc = segreader._perdoc
+    name = f"_{field}_len"
+    out = np.zeros(count, dtype=np.float32)
+    if not perdoc.has_column(name):
+        return out
+    reader = perdoc.column_reader(name, LENGTHS_COLUMN)
+    written = min(reader._count, count)
+    if written:
+        raw = reader._dbfile.get(reader._basepos, written)
+        out[:written] = _LENGTH_TABLE[np.frombuffer(raw, dtype=np.uint8)]
+    return out
+
+
+# ---------------------------------------------------------------- segments
+
+
+@dataclass
+class FacetPairs:
+    """(document, value) pairs of one facet field, sorted by document."""
+
+    values: tuple[str, ...]
+    docs: np.ndarray
+    vals: np.ndarray
+
+
+class SegmentData:
+    """Arrays of one segment, local document numbers; valid while it exists."""
+
+    def __init__(self, key: tuple[str, str], count: int) -> None:
+        self.key = key
+        self.count = count
+        self.columns: dict[str, np.ndarray] = {}
+        self.lengths: dict[str, np.ndarray] = {}
+        self.facets: dict[str, FacetPairs] = {}
+        self._lock = threading.Lock()
+
+    def column(self, segreader: Any, name: str) -> np.ndarray:
+        found = self.columns.get(name)
+        if found is None:
+            with self._lock:
+                found = _numeric_column(
+                    segreader, name, NUMERIC_COLUMNS[name], self.count
+                )
+                self.columns[name] = found
+        return found
+
+    def length(self, segreader: Any, field: str) -> np.ndarray:
+        found = self.lengths.get(field)
+        if found is None:
+            found = _length_column(segreader, field, self.count)
+            self.lengths[field] = found
+        return found
+
+    def facet(self, segreader: Any, field: str) -> FacetPairs:
+        found = self.facets.get(field)
+        if found is None:
+            values: list[str] = []
+            doc_parts: list[np.ndarray] = []
+            val_parts: list[np.ndarray] = []
+            for term in segreader.lexicon(field):
+                matcher = _segment_matcher(segreader, field, term)
+                if matcher is None:
+                    continue
+                ids, _weights, _values = _decode_matcher(matcher)
+                val_parts.append(np.full(len(ids), len(values), dtype=np.int32))
+                doc_parts.append(ids)
+                values.append(term.decode("utf-8"))
+            if doc_parts:
+                docs = np.concatenate(doc_parts)
+                vals = np.concatenate(val_parts)
+                order = np.argsort(docs, kind="stable")
+                found = FacetPairs(tuple(values), docs[order], vals[order])
+            else:
+                found = FacetPairs((), EMPTY_IDS, EMPTY_IDS)
+            self.facets[field] = found
+        return found
+
+    def postings(
+        self, segreader: Any, field: str, term: str
+    ) -> tuple[np.ndarray, np.ndarray]:
+        key = (*self.key, field, term)
+        found = _term_cache.get(key)
+        if found is None:
+            matcher = _segment_matcher(segreader, field, term.encode("utf-8"))
+            if matcher is None:
+                found = (EMPTY_IDS, EMPTY_WEIGHTS)
+            else:
+                ids, weights, _values = _decode_matcher(matcher)
+                found = (ids, weights)
+            _term_cache.put(key, found, cost=_nbytes(*found) + 200)
+        return found
+
+
+def _segment_data(path: str, segreader: Any) -> SegmentData:
+    segment = segreader.segment()
+    key = (path, segment.segment_id())
+    found = _segment_cache.get(key)
+    if found is None or found.count != segment.doc_count_all():
+        found = SegmentData(key, segment.doc_count_all())
+        _segment_cache.put(key, found)
+    return found
+
+
+# ---------------------------------------------------------------- snapshot
+
+
+@dataclass(frozen=True)
+class FacetIndex:
+    """A facet over the whole snapshot: pairs sorted by document, plus a CSR."""
+
+    values: tuple[str, ...]
+    index: dict[str, int]
+    docs: np.ndarray
+    vals: np.ndarray
+    indptr: np.ndarray
+
+
+class Snapshot:
+    """One committed generation of the index, read through numpy arrays."""
+
+    def __init__(self, *, path: str, ix: Any, searcher: Any) -> None:
+        self.path = path
+        self.ix = ix
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.generation = searcher.reader().generation()
+        self.lock = threading.RLock()
+        leaves = self.reader.leaf_readers()
+        self.leaves: list[tuple[Any, int, SegmentData]] = [
+            (segreader, offset, _segment_data(path, segreader))
+            for segreader, offset in leaves
+        ]
+        self.size = sum(data.count for _r, _o, data in self.leaves)
+        live = np.ones(self.size, dtype=bool)
+        for segreader, offset, _data in self.leaves:
+            deleted = list(segreader.segment().deleted_docs())
+            if deleted:
+                live[offset + np.asarray(deleted, dtype=np.int64)] = False
+        self.live = live
+        self.live_count = int(live.sum())
+        self._columns: dict[str, np.ndarray] = {}
+        self._lengths: dict[str, tuple[np.ndarray, float]] = {}
+        self._facets: dict[str, FacetIndex] = {}
+        self._orders: dict[str, np.ndarray] = {}
+        self._terms = LRU(max_items=512, max_cost=256 * 1024 * 1024)
+        self.cache = LRU(max_items=64, max_cost=256 * 1024 * 1024)
+        self._build_lock = threading.RLock()
+
+    def _once(self, store: dict[str, Any], key: str, build: Callable[[], Any]) -> Any:
+        found = store.get(key)
+        if found is None:
+            with self._build_lock:
+                found = store.get(key)
+                if found is None:
+                    with self.lock:
+                        found = build()
+                    store[key] = found
+        return found
+
+    # Columns -------------------------------------------------------
+
+    def column(self, name: str) -> np.ndarray:
+        def build() -> np.ndarray:
+            parts = [data.column(r, name) for r, _o, data in self.leaves]
+            dtype = np.dtype(NUMERIC_COLUMNS[name])
+            return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+        return self._once(self._columns, name, build)
+
+    @property
+    def paragraph_ids(self) -> np.ndarray:
+        return self.column("c_pid")
+
+    @property
+    def article_ids(self) -> np.ndarray:
+        return self.column("c_article")
+
+    @property
+    def years(self) -> np.ndarray:
+        return self.column("c_year")
+
+    def lengths(self, field: str) -> tuple[np.ndarray, float]:
+        """Per-document length of a text field, and its mean over live documents."""
+
+        def build() -> tuple[np.ndarray, float]:
+            parts = [data.length(r, field) for r, _o, data in self.leaves]
+            lengths = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+            live = lengths[self.live]
+            mean = float(live.mean()) if len(live) else 1.0
+            return lengths, max(mean, 1.0)
+
+        return self._once(self._lengths, field, build)
+
+    def length_prior(self) -> np.ndarray:
+        """A mild per-paragraph relevance prior that grows with text length.
+
+        Captions, credits and one-line asides otherwise outrank the substantive
+        paragraph that uses the same words: BM25 rewards short passages more than
+        relevance does (Singhal et al., pivoted length normalisation).
+        """
+
+        def build() -> np.ndarray:
+            lengths, mean = self.lengths("text")
+            ratio = np.clip(lengths / mean, LENGTH_PRIOR_MIN, LENGTH_PRIOR_MAX)
+            return (ratio**LENGTH_PRIOR_POWER).astype(np.float32)
+
+        return self._once(self._orders, "_length_prior", build)
+
+    # Facets --------------------------------------------------------
+
+    def facet(self, field: str) -> FacetIndex:
+        """A facet field ("author", "country", "topic", or "year" from its
+        column) over every document, deleted ones included."""
+
+        def build_year() -> FacetIndex:
+            years = self.years
+            docs = np.flatnonzero(years > 0).astype(np.int32)
+            distinct, vals = np.unique(years[docs], return_inverse=True)
+            values = tuple(str(int(y)) for y in distinct)
+            counts = np.zeros(self.size, dtype=np.int64)
+            counts[docs] = 1
+            indptr = np.zeros(self.size + 1, dtype=np.int64)
+            np.cumsum(counts, out=indptr[1:])
+            return FacetIndex(
+                values,
+                {v: i for i, v in enumerate(values)},
+                docs,
+                vals.astype(np.int32),
+                indptr,
+            )
+
+        def build() -> FacetIndex:
+            if field == "year":
+                return build_year()
+            pairs = [(data.facet(r, field), o) for r, o, data in self.leaves]
+            values = sorted({v for p, _o in pairs for v in p.values})
+            index = {v: i for i, v in enumerate(values)}
+            docs_parts = []
+            vals_parts = []
+            for p, offset in pairs:
+                if not len(p.docs):
+                    continue
+                remap = np.asarray([index[v] for v in p.values], dtype=np.int32)
+                docs_parts.append(p.docs.astype(np.int32) + offset)
+                vals_parts.append(remap[p.vals])
+            docs = np.concatenate(docs_parts) if docs_parts else EMPTY_IDS
+            vals = np.concatenate(vals_parts) if vals_parts else EMPTY_IDS
+            counts = np.bincount(docs, minlength=self.size)[: self.size]
+            indptr = np.zeros(self.size + 1, dtype=np.int64)
+            np.cumsum(counts, out=indptr[1:])
+            return FacetIndex(tuple(values), index, docs, vals, indptr)
+
+        return self._once(self._facets, field, build)
+
+    # Postings ------------------------------------------------------
+
+    def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """Doc numbers (sorted, deleted ones included) and term frequencies."""
+        key = (field, term)
+        found = self._terms.get(key)
+        if found is None:
+            with self.lock:
+                parts = [
+                    (data.postings(r, field, term), o) for r, o, data in self.leaves
+                ]
+            ids = [p[0] + o for p, o in parts if len(p[0])]
+            weights = [p[1] for p, _o in parts if len(p[0])]
+            found = (
+                (np.concatenate(ids).astype(np.int32), np.concatenate(weights))
+                if ids
+                else (EMPTY_IDS, EMPTY_WEIGHTS)
+            )
+            self._terms.put(key, found, cost=_nbytes(*found) + 200)
+        return found
+
+    def positions(
+        self, field: str, term: str, candidates: np.ndarray
+    ) -> dict[int, list[int]]:
+        """Token positions of ``term`` in the candidate documents."""
+        wanted = set(candidates.tolist())
+        found: dict[int, list[int]] = {}
+        with self.lock:
+            for segreader, offset, data in self.leaves:
+                if not any(offset <= d < offset + data.count for d in wanted):
+                    continue
+                matcher = _segment_matcher(segreader, field, term.encode("utf-8"))
+                if matcher is None:
+                    continue
+                ids, _weights, values = _decode_matcher(matcher, with_values=True)
+                for doc, value in zip(ids.tolist(), values or (), strict=False):
+                    if doc + offset in wanted:
+                        found[doc + offset] = _POSITIONS.decode_positions(value)
+        return found
+
+    def expand_prefix(self, field: str, prefix: str, *, limit: int) -> list[str]:
+        with self.lock:
+            out: list[str] = []
+            for term in self.reader.expand_prefix(field, prefix):
+                out.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+                if len(out) >= limit:
+                    break
+        return out
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        return len(self.postings(field, term)[0])
+
+    def lexicon(self, field: str) -> Iterator[str]:
+        with self.lock:
+            terms = list(self.reader.lexicon(field))
+        for term in terms:
+            yield term.decode("utf-8") if isinstance(term, bytes) else term
+
+    # Orders --------------------------------------------------------
+
+    def order(self, sort: str) -> np.ndarray:
+        """Live doc numbers in date order ("newest" or "oldest"); undated last."""
+
+        def build() -> np.ndarray:
+            dates = self.column("c_sort").astype(np.int64)
+            articles = self.article_ids.astype(np.int64) & 0xFFFFFF
+            positions = np.minimum(self.column("c_position"), 0xFFFF).astype(np.int64)
+            if sort == "newest":
+                key = -((dates << 40) | (articles << 16)) + positions
+            else:
+                dates = np.where(dates == 0, np.int64(1 << 22), dates)
+                key = (dates << 40) | (articles << 16) | positions
+            order = np.argsort(key, kind="stable").astype(np.int32)
+            return order[self.live[order]]
+
+        return self._once(self._orders, sort, build)
+
+    # Stored fields -------------------------------------------------
+
+    def stored(self, docnums: list[int]) -> list[dict[str, Any]]:
+        with self.lock:
+            return [self.searcher.stored_fields(int(doc)) for doc in docnums]
+
+
+# ---------------------------------------------------------------- registry
+
+
+class _Registry:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+
+    def current(self) -> Snapshot | None:
+        from search.index import index_path, open_existing_index
+
+        found = self._snapshot
+        if found is not None:
+            # The common case costs a readlink and a directory listing.
+            try:
+                real = os.path.realpath(index_path())
+                if (
+                    real == found.path
+                    and found.ix.latest_generation() == found.generation
+                ):
+                    return found
+            except OSError:
+                pass
+        with self._lock:
+            ix = open_existing_index()
+            if ix is None:
+                self._snapshot = None
+                return None
+            path = os.path.realpath(ix.storage.folder)
+            generation = ix.latest_generation()
+            found = self._snapshot
+            if found is not None and (found.path, found.generation) == (
+                path,
+                generation,
+            ):
+                return found
+            snapshot = Snapshot(path=path, ix=ix, searcher=_open_searcher(ix))
+            self._snapshot = snapshot
+            return snapshot
+
+    def forget(self, snapshot: Snapshot | None = None) -> None:
+        """Drop the current snapshot (or only ``snapshot`` if it is current)."""
+        with self._lock:
+            if snapshot is None or self._snapshot is snapshot:
+                self._snapshot = None
+
+    def clear(self) -> None:
+        self.forget()
+        _segment_cache.clear()
+        _term_cache.clear()
+
+
+def _open_searcher(ix: Any, *, attempts: int = 5) -> Any:
+    for attempt in range(attempts):
+        try:
+            return ix.searcher()
+        except FileNotFoundError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.02 * (attempt + 1))
+    raise RuntimeError("unreachable")
+
+
+_registry = _Registry()
+
+
+def current_snapshot() -> Snapshot | None:
+    """The snapshot of the live index's latest generation (None: no index yet)."""
+    return _registry.current()
+
+
+def forget_snapshot(snapshot: Snapshot | None = None) -> None:
+    """Stop using ``snapshot`` (its files are gone); the next read reopens."""
+    _registry.forget(snapshot)
+
+
+def reset_caches() -> None:
+    """Forget every cached snapshot and array (tests, and after a crash)."""
+    _registry.clear()
+
+
+def indexed_hashes() -> dict[int, list[int]]:
+    """Paragraph id -> content hashes of its live documents (more than one means a
+    duplicate)."""
+    snapshot = current_snapshot()
+    if snapshot is None:
+        return {}
+    live = snapshot.live
+    pids = snapshot.paragraph_ids[live].tolist()
+    hashes = snapshot.column("c_hash")[live].tolist()
+    out: dict[int, list[int]] = {}
+    for pid, digest in zip(pids, hashes, strict=True):
+        out.setdefault(pid, []).append(digest)
+    return out
+
+
+__all__ = ["EMPTY_IDS", "FACET_FIELDS", "TEXT_FIELDS", "Snapshot", "current_snapshot"]

@@ -1,0 +1,236 @@
+"""The Whoosh schema: one document per paragraph, and the analyzer shared by the
+index, the query parser and the highlighter.
+
+Analysis runs once per distinct word: a word's folded, stemmed form is cached, so
+indexing a paragraph costs one regex pass and one dict lookup per token.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
+from typing import Any
+
+from whoosh import columns, fields, formats
+from whoosh.analysis import STOP_WORDS, IDTokenizer, Token, Tokenizer
+from whoosh.lang.porter import stem as porter_stem
+from whoosh.support.charset import accent_map
+
+# Same shape as Whoosh's default tokenizer, without the "*" it keeps for wildcards.
+WORD_RE = re.compile(r"\w+(?:\.?\w+)*")
+# "us" and "may" are dropped from Whoosh's list: here they are mostly "US" and
+# the month.
+STOP = frozenset(STOP_WORDS) - {"us", "may"}
+_WORD_CACHE_LIMIT = 500_000
+_word_cache: dict[str, str | None] = {}
+
+# Facet value for paragraphs of articles that have no author.
+UNKNOWN_AUTHOR = "_unknown"
+
+TEXT_FIELDS = ("text", "title", "heading", "author_text")
+FACET_FIELDS = ("author", "country", "topic")
+# Per-document numeric columns: name -> struct typecode.
+NUMERIC_COLUMNS = {
+    "c_pid": "q",
+    "c_article": "i",
+    "c_position": "i",
+    "c_year": "h",
+    "c_sort": "i",
+    "c_hash": "q",
+}
+
+
+def fold(word: str) -> str:
+    """Lower-case and strip accents, without stemming (for prefixes and labels)."""
+    return word.lower().translate(accent_map)
+
+
+def normalise_word(word: str) -> str | None:
+    """The indexed form of one raw word: folded and stemmed; None for a stop word."""
+    try:
+        return _word_cache[word]
+    except KeyError:
+        pass
+    folded = fold(word)
+    result = None if folded in STOP or len(folded) < 2 else porter_stem(folded)
+    if len(_word_cache) >= _WORD_CACHE_LIMIT:
+        _word_cache.clear()
+    _word_cache[word] = result
+    return result
+
+
+def analyze(text: str) -> list[str]:
+    """Indexed terms of a text in order (stop words dropped, positions renumbered)."""
+    out = []
+    for word in WORD_RE.findall(text):
+        term = normalise_word(word)
+        if term is not None:
+            out.append(term)
+    return out
+
+
+def word_spans(text: str) -> Iterator[tuple[int, int, str | None]]:
+    """(start, end, term) for every word of text; term is None for stop words."""
+    for match in WORD_RE.finditer(text):
+        yield match.start(), match.end(), normalise_word(match.group(0))
+
+
+class FoldingStemTokenizer(Tokenizer):
+    """Tokenizer, lower-case, accent folding, stop words and Porter stemming in one
+    pass, so the query parser analyses words exactly as the index does."""
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is self.__class__
+
+    def __hash__(self) -> int:
+        return hash(self.__class__)
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            # Wildcards and range ends arrive whole: fold them but never stem.
+            token.text = fold(value)
+            token.original = value
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar = start_char
+                token.endchar = start_char + len(value)
+            yield token
+            return
+        pos = start_pos
+        for match in WORD_RE.finditer(value):
+            term = normalise_word(match.group(0))
+            if term is None:
+                if removestops:
+                    continue
+                term = fold(match.group(0))
+                token.stopped = True
+            else:
+                token.stopped = False
+            token.text = term
+            token.boost = 1.0
+            if keeporiginal:
+                token.original = match.group(0)
+            if positions:
+                token.pos = pos
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            pos += 1
+            yield token
+
+
+class FoldedText(fields.TEXT):
+    """TEXT with positions whose index() bypasses the token pipeline."""
+
+    def __init__(self, *, stored: bool = False, cache_values: bool = False) -> None:
+        super().__init__(analyzer=FoldingStemTokenizer(), stored=stored, phrase=True)
+        self.cache_values = cache_values
+
+    def index(self, value: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        if self.cache_values:
+            return _index_cached(value, self.format)
+        return _index_terms(value, self.format)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _index_terms(
+    value: str, fmt: formats.Format
+) -> list[tuple[bytes, int, float, bytes]]:
+    positions: dict[str, list[int]] = defaultdict(list)
+    for pos, term in enumerate(analyze(value)):
+        positions[term].append(pos)
+    encode = fmt.encode
+    return [
+        (term.encode("utf-8"), len(poses), float(len(poses)), encode(poses))
+        for term, poses in positions.items()
+    ]
+
+
+@lru_cache(maxsize=8192)
+def _index_cached_inner(value: str) -> tuple[tuple[bytes, int, float, bytes], ...]:
+    return tuple(_index_terms(value, formats.Positions()))
+
+
+def _index_cached(value: str, fmt: formats.Format) -> Sequence[Any]:
+    # Titles, headings and author names repeat on every paragraph of an article.
+    return _index_cached_inner(value)
+
+
+class TagField(fields.FieldType):
+    """Exact multi-valued keys (author names, country codes, topic slugs), given
+    as a list; no analysis, so names with commas or spaces stay whole."""
+
+    def __init__(self, *, stored: bool = False) -> None:
+        self.format = formats.Existence()
+        # The whole value is one token, also inside quotes: topic:"Drugs (test)".
+        self.analyzer = IDTokenizer()
+        self.stored = stored
+        self.scorable = False
+        self.unique = False
+        self.column_type = None
+        self.vector = None
+
+    def index(self, value: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        return [(v.encode("utf-8"), 1, 1.0, b"") for v in sorted(set(value))]
+
+    def process_text(
+        self, qstring: str, mode: str = "", **kwargs: Any
+    ) -> Iterator[str]:
+        yield qstring
+
+    def to_bytes(self, value: Any) -> bytes:
+        if isinstance(value, (list, tuple)):
+            value = value[0]
+        return value if isinstance(value, bytes) else str(value).encode("utf-8")
+
+
+def build_schema() -> fields.Schema:
+    numeric = {
+        name: fields.COLUMN(columns.NumericColumn(code, default=0))
+        for name, code in NUMERIC_COLUMNS.items()
+    }
+    return fields.Schema(
+        paragraph_id=fields.ID(unique=True, stored=True),
+        article=fields.ID(),
+        text=FoldedText(stored=True),
+        title=FoldedText(stored=True, cache_values=True),
+        heading=FoldedText(stored=True, cache_values=True),
+        author_text=FoldedText(cache_values=True),
+        author=TagField(stored=True),
+        country=TagField(stored=True),
+        topic=TagField(stored=True),
+        article_id=fields.STORED(),
+        position=fields.STORED(),
+        publication=fields.STORED(),
+        year=fields.STORED(),
+        date=fields.STORED(),
+        **numeric,
+    )
+
+
+def terms_of(values: Iterable[str]) -> list[str]:
+    """Indexed terms of several texts, concatenated."""
+    out: list[str] = []
+    for value in values:
+        out.extend(analyze(value))
+    return out

@@ -1,0 +1,321 @@
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+from whoosh import index as whoosh_index
+
+import search.facets as search_facets
+import search.index as search_index
+from corpus.models import Paragraph, ParagraphCountry, TagStatus
+from search.documents import iter_documents
+from search.engine_reader import current_snapshot
+from search.index import (
+    IndexBusyError,
+    builds_path,
+    check_index,
+    index_path,
+    index_status,
+    index_writer,
+    open_existing_index,
+    open_index,
+    rebuild_index,
+    update_articles,
+    update_paragraphs,
+)
+from search.query import SearchRequest, matching_paragraph_ids, run_search
+
+
+def total(q: str = "", **params: object) -> int:
+    return run_search(SearchRequest.from_querydict({"q": q, **params})).total
+
+
+def found(q: str) -> set[int]:
+    return set(matching_paragraph_ids(SearchRequest.from_querydict({"q": q})))
+
+
+# ---------------------------------------------------------------- opening
+
+
+def test_open_index_creates_an_empty_index_behind_a_symlink(db) -> None:
+    assert index_status()["status"] == "missing"
+    ix = open_index()
+    assert index_path().is_symlink()
+    assert Path(os.path.realpath(index_path())).parent == builds_path()
+    with ix.searcher() as searcher:
+        assert searcher.doc_count() == 0
+    assert index_status() == {
+        "status": "ok",
+        "documents": 0,
+        "generation": 0,
+        "rebuilding": False,
+    }
+
+
+def test_open_retries_when_a_commit_removes_the_toc(db, monkeypatch) -> None:
+    open_index()
+    real_open = whoosh_index.open_dir
+    raised = []
+
+    def flaky(*args, **kwargs):
+        if not raised:
+            raised.append(True)
+            raise FileNotFoundError("_MAIN_1.toc")
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(whoosh_index, "open_dir", flaky)
+    assert open_existing_index() is not None
+    assert raised
+
+
+# ---------------------------------------------------------------- documents
+
+
+def test_documents_carry_active_tags_only(library) -> None:
+    doc = next(iter_documents(paragraph_ids=[library.rejected.pk]))
+    assert doc.countries == ("AZ", "GE")
+    assert doc.title == "Energy in the Caspian"
+    assert doc.authors == ()
+    assert doc.to_fields()["author"] == ["_unknown"]
+
+
+def test_document_hash_changes_with_tags_and_text(library) -> None:
+    before = next(iter_documents(paragraph_ids=[library.sanctions.pk])).content_hash
+    ParagraphCountry.objects.filter(paragraph=library.sanctions).update(
+        status=TagStatus.REJECTED
+    )
+    after = next(iter_documents(paragraph_ids=[library.sanctions.pk])).content_hash
+    assert before != after
+
+
+# ---------------------------------------------------------------- updates
+
+
+def test_update_paragraphs_reindexes_and_deletes(indexed) -> None:
+    paragraph = indexed.sanctions
+    paragraph.text = "Quinoa exports grew."
+    paragraph.save()
+    gone = indexed.script.pk
+    Paragraph.objects.filter(pk=gone).delete()
+    update_paragraphs([paragraph.pk, gone])
+    assert found("quinoa") == {paragraph.pk}
+    assert found("sanctions") == set()
+    assert gone not in found("pipelines OR caspian")
+    assert check_index().ok
+
+
+def test_update_articles_drops_paragraphs_removed_from_the_database(indexed) -> None:
+    removed = indexed.opium_trade.pk
+    Paragraph.objects.filter(pk=removed).delete()
+    update_articles([indexed.iran.pk])
+    assert found("opium") == {indexed.opium_seizure.pk}
+    assert check_index().ok
+
+
+def test_a_second_writer_waits_instead_of_failing(indexed) -> None:
+    release = threading.Event()
+    holding = threading.Event()
+
+    def hold() -> None:
+        with index_writer():
+            holding.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    holding.wait(5)
+    paragraph = indexed.sanctions
+    paragraph.text = "Waited for the lock."
+    paragraph.save()
+    timer = threading.Timer(0.3, release.set)
+    timer.start()
+    started = time.monotonic()
+    update_paragraphs([paragraph.pk])
+    holder.join()
+    assert time.monotonic() - started >= 0.25
+    assert found("waited") == {paragraph.pk}
+
+
+def test_a_writer_gives_up_after_the_timeout_without_lock_error(indexed) -> None:
+    ix = open_index()
+    other = ix.writer()
+    try:
+        with pytest.raises(IndexBusyError), index_writer(timeout=0.3):
+            pass
+    finally:
+        other.cancel()
+
+
+# ---------------------------------------------------------------- rebuild
+
+
+def test_rebuild_switches_directories_and_cleans_up(indexed) -> None:
+    first = os.path.realpath(index_path())
+    report = rebuild_index()
+    second = os.path.realpath(index_path())
+    assert first != second
+    assert not Path(first).exists()
+    assert report.documents == Paragraph.objects.count()
+    assert total() == report.documents
+    assert [p.name for p in builds_path().iterdir() if not p.name.startswith(".")] == [
+        Path(second).name
+    ]
+
+
+def test_rebuild_replaces_a_plain_index_directory(library) -> None:
+    path = index_path()
+    path.mkdir(parents=True)
+    whoosh_index.create_in(str(path), search_index.build_schema())
+    rebuild_index()
+    assert path.is_symlink()
+    assert total() == Paragraph.objects.count()
+
+
+def test_a_failed_rebuild_leaves_the_old_index_serving(indexed, monkeypatch) -> None:
+    before = os.path.realpath(index_path())
+    real_chunks = search_index.iter_document_chunks
+
+    def dying(**kwargs):
+        chunks = real_chunks(**kwargs)
+        yield next(chunks)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(search_index, "iter_document_chunks", dying)
+    with pytest.raises(KeyboardInterrupt):
+        rebuild_index()
+    assert os.path.realpath(index_path()) == before
+    assert found("opium") == {indexed.opium_trade.pk, indexed.opium_seizure.pk}
+    assert [p for p in builds_path().iterdir() if not p.name.startswith(".")] == [
+        Path(before)
+    ]
+
+
+def test_changes_during_a_rebuild_reach_the_new_index(indexed, monkeypatch) -> None:
+    real_chunks = search_index.iter_document_chunks
+    paragraph = indexed.sanctions
+
+    def edit_midway(**kwargs):
+        for number, chunk in enumerate(real_chunks(chunk_size=2, **kwargs)):
+            if number == 1:
+                paragraph.text = "Edited while rebuilding."
+                paragraph.save()
+                update_paragraphs([paragraph.pk])
+            yield chunk
+
+    monkeypatch.setattr(search_index, "iter_document_chunks", edit_midway)
+    rebuild_index()
+    assert found("rebuilding") == {paragraph.pk}
+    assert check_index().ok
+
+
+def test_searches_keep_working_while_a_rebuild_runs(indexed, monkeypatch) -> None:
+    expected = total("iran OR russia")
+    # The threads exercise the index switch; labels come from the database, which
+    # the test database does not share across threads.
+    labels = search_facets._read_labels()
+    monkeypatch.setattr(search_facets, "_read_labels", lambda: labels)
+    results: list[int] = []
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def searcher() -> None:
+        while not stop.is_set():
+            try:
+                results.append(total("iran OR russia"))
+            except BaseException as error:  # noqa: BLE001 - collected for the assert
+                errors.append(error)
+
+    threads = [threading.Thread(target=searcher) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in range(3):
+            rebuild_index()
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert not errors
+    assert results
+    assert set(results) == {expected}
+
+
+# ---------------------------------------------------------------- check
+
+
+def test_check_index_detects_a_deleted_document(indexed) -> None:
+    with index_writer() as writer:
+        writer.delete_by_term("paragraph_id", str(indexed.sanctions.pk))
+    report = check_index()
+    assert report.missing == (indexed.sanctions.pk,)
+    assert not report.ok
+    repaired = check_index(repair=True)
+    assert repaired.repaired
+    assert check_index().ok
+
+
+def test_check_index_detects_stale_and_extra_documents(indexed) -> None:
+    Paragraph.objects.filter(pk=indexed.sanctions.pk).update(text="Changed quietly.")
+    Paragraph.objects.filter(pk=indexed.script.pk).delete()
+    report = check_index()
+    assert report.stale == (indexed.sanctions.pk,)
+    assert report.extra == (indexed.script.pk,)
+
+
+def test_check_index_command_exits_non_zero_on_drift(indexed, capsys) -> None:
+    call_command("check_index")
+    assert "matches the database" in capsys.readouterr().out
+    Paragraph.objects.filter(pk=indexed.sanctions.pk).update(text="Changed quietly.")
+    with pytest.raises(CommandError):
+        call_command("check_index")
+    with pytest.raises(CommandError):
+        call_command("check_index", "--repair")
+    call_command("check_index")
+
+
+def test_update_index_command_reconciles_everything(indexed, capsys) -> None:
+    Paragraph.objects.filter(pk=indexed.sanctions.pk).update(text="Reconciled text.")
+    call_command("update_index")
+    assert found("reconciled") == {indexed.sanctions.pk}
+
+
+def test_update_index_command_reindexes_an_article(indexed) -> None:
+    Paragraph.objects.filter(pk=indexed.script.pk).update(text="Article level edit.")
+    call_command("update_index", "--article", str(indexed.caspian.pk))
+    assert found("edit") == {indexed.script.pk}
+
+
+def test_rebuild_index_command_reports_the_count(library, capsys) -> None:
+    call_command("rebuild_index", "--no-progress", "--procs", "1")
+    assert f"Indexed {Paragraph.objects.count()} paragraphs" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- engine arrays
+
+
+def test_snapshot_postings_match_whoosh_across_segments_and_deletions(indexed) -> None:
+    for paragraph in (indexed.sanctions, indexed.accented):
+        update_paragraphs([paragraph.pk])
+    snapshot = current_snapshot()
+    assert snapshot is not None
+    assert len(snapshot.leaves) > 1
+    reader = snapshot.reader
+    for field, term in [
+        ("text", "iran"),
+        ("text", "turkmenistan"),
+        ("title", "caspian"),
+    ]:
+        ids, _tf = snapshot.postings(field, term)
+        live = ids[snapshot.live[ids]]
+        expected = sorted(reader.postings(field, term).all_ids())
+        assert live.tolist() == expected
+    pids = snapshot.paragraph_ids[snapshot.live]
+    assert sorted(pids.tolist()) == sorted(
+        Paragraph.objects.values_list("pk", flat=True)
+    )
+    assert np.all(snapshot.years[snapshot.live] > 0)
