@@ -47,14 +47,36 @@ def _register_hypothesis_profiles() -> None:
         ],
         "derandomize": False,
     }
-    # CI runs 550 examples for each of the four properties (2,200 in all); `make nightly`
-    # runs ten times as many.
+    # CI runs 550 examples for each of the four properties (2,200 in all);
+    # `make nightly` runs many more.
     hypothesis_settings.register_profile("ci", max_examples=550, **common)
     hypothesis_settings.register_profile("nightly", max_examples=4000, **common)
     hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 _register_hypothesis_profiles()
+
+
+REFERENCE_DATA = (
+    ("corpus.migrations.0002_load_countries", "load_countries"),
+    ("corpus.migrations.0003_seed_country_aliases", "seed_aliases"),
+    ("corpus.migrations.0004_seed_topics", "seed_topics"),
+)
+
+
+@pytest.fixture
+def reference_data(transactional_db) -> None:
+    """Reload what the data migrations put in.
+
+    A transactional test's flush empties every table, countries and topics included,
+    so transactional tests that need them ask for this. Each loader is idempotent.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in REFERENCE_DATA:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture

@@ -156,13 +156,14 @@ def test_ingest_killed_midway_leaves_no_half_written_article(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_searches_stay_consistent_during_bulk_tagging_and_rebuild(seeds_dir: Path):
-    from search.query import SearchRequest, run_search
-
+def test_searches_stay_consistent_during_bulk_tagging_and_rebuild(
+    reference_data, seeds_dir: Path
+):
     from corpus.ingest import ingest_paths
     from corpus.models import Paragraph
     from corpus.services import change_tags
     from search.index import check_index, rebuild_index
+    from search.query import SearchRequest, run_search
 
     ingest_paths([seeds_dir], update_index=False)
     rebuild_index()

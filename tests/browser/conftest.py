@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,28 +36,11 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
-REFERENCE_DATA = (
-    ("corpus.migrations.0002_load_countries", "load_countries"),
-    ("corpus.migrations.0003_seed_country_aliases", "seed_aliases"),
-    ("corpus.migrations.0004_seed_topics", "seed_topics"),
-)
-
-
-def restore_reference_data() -> None:
-    """Reload what the data migrations put in: a transactional test's flush empties
-    every table, countries and topics included. Each loader is idempotent."""
-    from django.apps import apps
-
-    for module, function in REFERENCE_DATA:
-        getattr(importlib.import_module(module), function)(apps, None)
-
-
 @pytest.fixture
-def seeded(transactional_db, seeds_dir: Path) -> None:
+def seeded(transactional_db, reference_data, seeds_dir: Path) -> None:
     from corpus.ingest import ingest_paths
     from search.index import rebuild_index
 
-    restore_reference_data()
     ingest_paths(sorted(seeds_dir.glob("*.txt")), update_index=False)
     rebuild_index()
 
