@@ -99,6 +99,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite creates the file but not its folder; on a fresh checkout var/ is absent.
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets readers run during a write; IMMEDIATE avoids "database is locked" on
     # upgrade from a read to a write transaction under concurrent editors.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
