@@ -1,0 +1,56 @@
+"""Dispatch for `python -m bench [COMMAND] ...`; no command runs the benchmark."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+
+def _generate(argv: Sequence[str]) -> int:
+    from bench.generate import main
+
+    return main(argv)
+
+
+def _queries(argv: Sequence[str]) -> int:
+    from bench.queries import main
+
+    return main(argv)
+
+
+def _worker(argv: Sequence[str]) -> int:
+    from bench.worker import main
+
+    return main(argv)
+
+
+def _profile(argv: Sequence[str]) -> int:
+    from bench.profile import main
+
+    return main(argv)
+
+
+def _load(argv: Sequence[str]) -> int:
+    from bench.load import main
+
+    return main(argv)
+
+
+def _bench(argv: Sequence[str]) -> int:
+    from bench.run import main
+
+    return main(argv)
+
+
+COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
+    "generate": _generate,
+    "queries": _queries,
+    "worker": _worker,
+    "profile": _profile,
+    "load": _load,
+}
+
+
+def main(argv: Sequence[str]) -> int:
+    if argv and argv[0] in COMMANDS:
+        return COMMANDS[argv[0]](argv[1:])
+    return _bench(argv)
