@@ -53,7 +53,7 @@ bench: install-dev
 
 ## Load test under gunicorn (see README "Load").
 load: install-dev
-	$(BIN)/python -m bench.load --paragraphs $(or $(PARAGRAPHS),0)
+	$(BIN)/python -m bench load --paragraphs $(or $(PARAGRAPHS),0)
 
 ## Property-based tests with many more examples than CI runs.
 nightly: install-dev
