@@ -130,11 +130,17 @@ def iter_document_chunks(
     *,
     paragraph_ids: Iterable[int] | None = None,
     article_ids: Iterable[int] | None = None,
+    id_range: tuple[int, int] | None = None,
     chunk_size: int = CHUNK_SIZE,
 ) -> Iterator[list[ParagraphDocument]]:
+    """Documents in chunks; ``id_range`` (low inclusive, high exclusive) limits a
+    full scan to part of the paragraph ids, for parallel builds."""
     articles: dict[int, ArticleInfo] = {}
     for rows in _paragraph_rows(
-        paragraph_ids=paragraph_ids, article_ids=article_ids, chunk_size=chunk_size
+        paragraph_ids=paragraph_ids,
+        article_ids=article_ids,
+        id_range=id_range,
+        chunk_size=chunk_size,
     ):
         yield _build_chunk(rows, articles)
         # Paragraphs come in id order, so an article's paragraphs arrive together;
@@ -153,6 +159,7 @@ def _paragraph_rows(
     *,
     paragraph_ids: Iterable[int] | None,
     article_ids: Iterable[int] | None,
+    id_range: tuple[int, int] | None,
     chunk_size: int,
 ) -> Iterator[list[tuple[Any, ...]]]:
     if paragraph_ids is not None:
@@ -173,6 +180,8 @@ def _paragraph_rows(
         if not wanted:
             return
         queryset = queryset.filter(article_id__in=wanted)
+    if id_range is not None:
+        queryset = queryset.filter(id__gte=id_range[0], id__lt=id_range[1])
     last_id = 0
     while True:
         rows = list(

@@ -259,20 +259,18 @@ class _Evaluator:
         candidates = np.flatnonzero(mask)
         if not len(candidates):
             return self._empty()
-        positions = [self.snapshot.positions(field, word, candidates) for word in words]
-        verified = []
-        slop = max(int(getattr(q, "slop", 1)), 1)
-        for count, doc in enumerate(candidates.tolist()):
-            if count % 256 == 0 and time.monotonic() > self.deadline:
-                self.messages.append(
-                    "The phrase search took too long and was cut short; "
-                    "results may be incomplete."
-                )
-                break
-            if _phrase_at(doc, positions, slop):
-                verified.append(doc)
+        if int(getattr(q, "slop", 1)) != 1:
+            self.messages.append("Phrase distances are not supported; words in a row.")
+        verified, complete = self.snapshot.phrase_docs(
+            field, words, candidates, deadline=self.deadline
+        )
+        if not complete:
+            self.messages.append(
+                "The phrase search took too long and was cut short; "
+                "results may be incomplete."
+            )
         out_mask = np.zeros(self.size, dtype=bool)
-        out_mask[np.asarray(verified, dtype=np.int64)] = True
+        out_mask[verified] = True
         return out_mask, np.where(out_mask, scores, 0).astype(np.float32)
 
     def _whoosh_fallback(self, q: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -283,30 +281,6 @@ class _Evaluator:
             except Exception:  # noqa: BLE001 - an odd query part matches nothing
                 docs = np.zeros(0, dtype=np.int64)
         return self._from_docs(docs, np.ones(len(docs), dtype=np.float32))
-
-
-def _phrase_at(doc: int, positions: list[dict[int, list[int]]], slop: int) -> bool:
-    first = positions[0].get(doc)
-    if not first:
-        return False
-    rest = [set(p.get(doc, ())) for p in positions[1:]]
-    for start in first:
-        current = start
-        for following in rest:
-            nxt = next(
-                (
-                    current + gap
-                    for gap in range(1, slop + 1)
-                    if current + gap in following
-                ),
-                None,
-            )
-            if nxt is None:
-                break
-            current = nxt
-        else:
-            return True
-    return False
 
 
 def match_text(

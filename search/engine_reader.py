@@ -26,6 +26,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,7 @@ from whoosh.matching.mcore import ListMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
+from search.engine_build import SIDECAR_DIR
 from search.engine_schema import FACET_FIELDS, NUMERIC_COLUMNS, TEXT_FIELDS
 
 logger = logging.getLogger(__name__)
@@ -93,7 +95,7 @@ def _nbytes(*arrays: np.ndarray) -> int:
 
 # Segment-level caches, shared by every snapshot of a process.
 _segment_cache = LRU(max_items=256)
-_term_cache = LRU(max_items=200_000, max_cost=384 * 1024 * 1024)
+_term_cache = LRU(max_items=200_000, max_cost=128 * 1024 * 1024)
 
 
 # ---------------------------------------------------------------- decoding
@@ -192,6 +194,40 @@ def _length_column(segreader: Any, field: str, count: int) -> np.ndarray:
     return out
 
 
+def _decoded_positions(
+    segreader: Any, field: str, term: str, local: np.ndarray
+) -> dict[int, list[int]]:
+    matcher = _segment_matcher(segreader, field, term.encode("utf-8"))
+    if matcher is None:
+        return {}
+    ids, _weights, values = _decode_matcher(matcher, with_values=True)
+    wanted = set(local.tolist())
+    return {
+        doc: _POSITIONS.decode_positions(value)
+        for doc, value in zip(ids.tolist(), values or (), strict=False)
+        if doc in wanted
+    }
+
+
+def _phrase_at(doc: int, positions: list[dict[int, list[int]]]) -> bool:
+    first = positions[0].get(doc)
+    if not first:
+        return False
+    rest = [set(p.get(doc, ())) for p in positions[1:]]
+    return any(
+        all(start + shift in following for shift, following in enumerate(rest, 1))
+        for start in first
+    )
+
+
+def _concat(parts: list[np.ndarray], extra: list[int], offset: int) -> np.ndarray:
+    arrays = [*parts, np.asarray(extra, dtype=np.int64) + offset]
+    arrays = [a for a in arrays if len(a)]
+    if not arrays:
+        return EMPTY_IDS
+    return np.sort(np.concatenate(arrays)).astype(np.int32)
+
+
 # ---------------------------------------------------------------- segments
 
 
@@ -204,6 +240,66 @@ class FacetPairs:
     vals: np.ndarray
 
 
+class SidecarField:
+    """Posting arrays of one text field of one segment, written by a rebuild
+    (see engine_build), memory-mapped."""
+
+    def __init__(self, folder: Path, field: str) -> None:
+        text = (folder / f"{field}.terms").read_text(encoding="utf-8")
+        terms = text.split("\n") if text else []
+        self.index = {term: i for i, term in enumerate(terms)}
+        self.offsets = np.load(folder / f"{field}.offsets.npy", mmap_mode="r")
+        self.docs = np.load(folder / f"{field}.docs.npy", mmap_mode="r")
+        self.freqs = np.load(folder / f"{field}.freqs.npy", mmap_mode="r")
+        self.positions = np.load(folder / f"{field}.positions.npy", mmap_mode="r")
+        self.position_offsets = np.load(
+            folder / f"{field}.position_offsets.npy", mmap_mode="r"
+        )
+
+    def span(self, term: str) -> tuple[int, int]:
+        found = self.index.get(term)
+        if found is None:
+            return 0, 0
+        return int(self.offsets[found]), int(self.offsets[found + 1])
+
+    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        start, end = self.span(term)
+        if start == end:
+            return EMPTY_IDS, EMPTY_WEIGHTS
+        return (
+            np.array(self.docs[start:end], dtype=np.int32),
+            self.freqs[start:end].astype(np.float32),
+        )
+
+    def phrase_docs(self, words: list[str], candidates: np.ndarray) -> np.ndarray:
+        """Candidate documents (local, sorted) where ``words`` occur in a row."""
+        keys: np.ndarray | None = None
+        for shift, word in enumerate(words):
+            start, end = self.span(word)
+            docs = np.asarray(self.docs[start:end])
+            freqs = np.asarray(self.freqs[start:end]).astype(np.int64)
+            # A term's positions are stored together, posting after posting.
+            term_starts = np.cumsum(freqs) - freqs
+            if end > start:
+                term_starts += int(self.position_offsets[self.index[word]])
+            chosen = np.flatnonzero(np.isin(docs, candidates, assume_unique=True))
+            lengths = freqs[chosen]
+            starts = term_starts[chosen]
+            total = int(lengths.sum())
+            run_starts = np.cumsum(lengths) - lengths
+            gather = np.repeat(starts - run_starts, lengths) + np.arange(total)
+            positions = self.positions[gather].astype(np.int64)
+            owners = np.repeat(docs[chosen].astype(np.int64), lengths)
+            # Word i of the phrase at position p: the phrase starts at p - i.
+            word_keys = (owners << 20) | (positions - shift + (1 << 19))
+            keys = word_keys if keys is None else np.intersect1d(keys, word_keys)
+            if not len(keys):
+                return EMPTY_IDS
+        if keys is None:
+            return EMPTY_IDS
+        return np.unique(keys >> 20).astype(np.int32)
+
+
 class SegmentData:
     """Arrays of one segment, local document numbers; valid while it exists."""
 
@@ -213,7 +309,20 @@ class SegmentData:
         self.columns: dict[str, np.ndarray] = {}
         self.lengths: dict[str, np.ndarray] = {}
         self.facets: dict[str, FacetPairs] = {}
+        self._sidecar: dict[str, SidecarField | None] = {}
         self._lock = threading.Lock()
+
+    def sidecar(self, field: str) -> SidecarField | None:
+        if field not in self._sidecar:
+            folder = Path(self.key[0]) / SIDECAR_DIR / self.key[1]
+            found = None
+            if (folder / "meta.json").exists() and (folder / f"{field}.terms").exists():
+                try:
+                    found = SidecarField(folder, field)
+                except (OSError, ValueError):
+                    logger.exception("unreadable posting arrays in %s", folder)
+            self._sidecar[field] = found
+        return self._sidecar[field]
 
     def column(self, segreader: Any, name: str) -> np.ndarray:
         found = self.columns.get(name)
@@ -259,6 +368,9 @@ class SegmentData:
     def postings(
         self, segreader: Any, field: str, term: str
     ) -> tuple[np.ndarray, np.ndarray]:
+        sidecar = self.sidecar(field)
+        if sidecar is not None:
+            return sidecar.postings(term)
         key = (*self.key, field, term)
         found = _term_cache.get(key)
         if found is None:
@@ -323,8 +435,8 @@ class Snapshot:
         self._lengths: dict[str, tuple[np.ndarray, float]] = {}
         self._facets: dict[str, FacetIndex] = {}
         self._orders: dict[str, np.ndarray] = {}
-        self._terms = LRU(max_items=512, max_cost=256 * 1024 * 1024)
-        self.cache = LRU(max_items=64, max_cost=256 * 1024 * 1024)
+        self._terms = LRU(max_items=512, max_cost=160 * 1024 * 1024)
+        self.cache = LRU(max_items=256, max_cost=192 * 1024 * 1024)
         self._build_lock = threading.RLock()
 
     def _once(self, store: dict[str, Any], key: str, build: Callable[[], Any]) -> Any:
@@ -454,24 +566,33 @@ class Snapshot:
             self._terms.put(key, found, cost=_nbytes(*found) + 200)
         return found
 
-    def positions(
-        self, field: str, term: str, candidates: np.ndarray
-    ) -> dict[int, list[int]]:
-        """Token positions of ``term`` in the candidate documents."""
-        wanted = set(candidates.tolist())
-        found: dict[int, list[int]] = {}
-        with self.lock:
-            for segreader, offset, data in self.leaves:
-                if not any(offset <= d < offset + data.count for d in wanted):
-                    continue
-                matcher = _segment_matcher(segreader, field, term.encode("utf-8"))
-                if matcher is None:
-                    continue
-                ids, _weights, values = _decode_matcher(matcher, with_values=True)
-                for doc, value in zip(ids.tolist(), values or (), strict=False):
-                    if doc + offset in wanted:
-                        found[doc + offset] = _POSITIONS.decode_positions(value)
-        return found
+    def phrase_docs(
+        self, field: str, words: list[str], candidates: np.ndarray, *, deadline: float
+    ) -> tuple[np.ndarray, bool]:
+        """Candidate documents (sorted doc numbers) where ``words`` occur in a row,
+        and whether the check finished before ``deadline``."""
+        found: list[np.ndarray] = []
+        for segreader, offset, data in self.leaves:
+            low, high = np.searchsorted(candidates, [offset, offset + data.count])
+            local = candidates[low:high].astype(np.int64) - offset
+            if not len(local):
+                continue
+            sidecar = data.sidecar(field)
+            if sidecar is not None:
+                found.append(sidecar.phrase_docs(words, local) + offset)
+                continue
+            with self.lock:
+                positions = [
+                    _decoded_positions(segreader, field, word, local) for word in words
+                ]
+            verified = []
+            for count, doc in enumerate(local.tolist()):
+                if count % 256 == 0 and time.monotonic() > deadline:
+                    return _concat(found, verified, offset), False
+                if _phrase_at(doc, positions):
+                    verified.append(doc)
+            found.append(np.asarray(verified, dtype=np.int64) + offset)
+        return _concat(found, [], 0), True
 
     def expand_prefix(self, field: str, prefix: str, *, limit: int) -> list[str]:
         with self.lock:
@@ -493,22 +614,21 @@ class Snapshot:
 
     # Orders --------------------------------------------------------
 
-    def order(self, sort: str) -> np.ndarray:
-        """Live doc numbers in date order ("newest" or "oldest"); undated last."""
+    def sort_key(self, sort: str) -> np.ndarray:
+        """Per-document keys that put documents in date order when sorted
+        ascending: "newest" or "oldest", undated last, an article's paragraphs in
+        reading order."""
 
         def build() -> np.ndarray:
             dates = self.column("c_sort").astype(np.int64)
             articles = self.article_ids.astype(np.int64) & 0xFFFFFF
             positions = np.minimum(self.column("c_position"), 0xFFFF).astype(np.int64)
             if sort == "newest":
-                key = -((dates << 40) | (articles << 16)) + positions
-            else:
-                dates = np.where(dates == 0, np.int64(1 << 22), dates)
-                key = (dates << 40) | (articles << 16) | positions
-            order = np.argsort(key, kind="stable").astype(np.int32)
-            return order[self.live[order]]
+                return -((dates << 40) | (articles << 16)) + positions
+            dates = np.where(dates == 0, np.int64(1 << 22), dates)
+            return (dates << 40) | (articles << 16) | positions
 
-        return self._once(self._orders, sort, build)
+        return self._once(self._orders, f"key:{sort}", build)
 
     # Stored fields -------------------------------------------------
 

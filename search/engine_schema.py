@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -59,6 +59,11 @@ def normalise_word(word: str) -> str | None:
         _word_cache.clear()
     _word_cache[word] = result
     return result
+
+
+def word_cache() -> dict[str, str | None]:
+    """Raw word -> indexed form, for callers that tokenize in a tight loop."""
+    return _word_cache
 
 
 def analyze(text: str) -> list[str]:
@@ -137,6 +142,49 @@ class FoldingStemTokenizer(Tokenizer):
             yield token
 
 
+class Analyzed(str):
+    """Field text carrying its term positions, worked out once by the indexer and
+    shared by the Whoosh postings and the engine's own posting arrays."""
+
+    positions: dict[str, list[int]]
+
+
+def term_positions(value: str) -> dict[str, list[int]]:
+    """Term -> token positions (stop words dropped, positions renumbered)."""
+    found = getattr(value, "positions", None)
+    if found is not None:
+        return found
+    positions: dict[str, list[int]] = defaultdict(list)
+    for pos, term in enumerate(analyze(value)):
+        positions[term].append(pos)
+    return positions
+
+
+@lru_cache(maxsize=8192)
+def cached_term_positions(value: str) -> dict[str, list[int]]:
+    # Titles, headings and author names repeat on every paragraph of an article.
+    return term_positions(value)
+
+
+def analyzed(value: str, *, cache: bool = False) -> Analyzed:
+    text = Analyzed(value)
+    text.positions = cached_term_positions(value) if cache else term_positions(value)
+    return text
+
+
+_POSITIONS_FORMAT = formats.Positions()
+
+
+def postings_items(
+    positions: dict[str, list[int]],
+) -> list[tuple[bytes, int, float, bytes]]:
+    encode = _POSITIONS_FORMAT.encode
+    return [
+        (term.encode("utf-8"), len(poses), float(len(poses)), encode(poses))
+        for term, poses in positions.items()
+    ]
+
+
 class FoldedText(fields.TEXT):
     """TEXT with positions whose index() bypasses the token pipeline."""
 
@@ -145,35 +193,11 @@ class FoldedText(fields.TEXT):
         self.cache_values = cache_values
 
     def index(self, value: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        if isinstance(value, Analyzed):
+            return postings_items(value.positions)
         if self.cache_values:
-            return _index_cached(value, self.format)
-        return _index_terms(value, self.format)
-
-    def __getstate__(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-def _index_terms(
-    value: str, fmt: formats.Format
-) -> list[tuple[bytes, int, float, bytes]]:
-    positions: dict[str, list[int]] = defaultdict(list)
-    for pos, term in enumerate(analyze(value)):
-        positions[term].append(pos)
-    encode = fmt.encode
-    return [
-        (term.encode("utf-8"), len(poses), float(len(poses)), encode(poses))
-        for term, poses in positions.items()
-    ]
-
-
-@lru_cache(maxsize=8192)
-def _index_cached_inner(value: str) -> tuple[tuple[bytes, int, float, bytes], ...]:
-    return tuple(_index_terms(value, formats.Positions()))
-
-
-def _index_cached(value: str, fmt: formats.Format) -> Sequence[Any]:
-    # Titles, headings and author names repeat on every paragraph of an article.
-    return _index_cached_inner(value)
+            return postings_items(cached_term_positions(value))
+        return postings_items(term_positions(value))
 
 
 class TagField(fields.FieldType):

@@ -157,10 +157,21 @@ def reset_labels() -> None:
 # ---------------------------------------------------------------- counting
 
 
-def count_values(index: FacetIndex, docs: np.ndarray, *, size: int) -> np.ndarray:
-    """How many of ``docs`` (sorted doc numbers) carry each value of the facet."""
+def count_values(
+    index: FacetIndex,
+    docs: np.ndarray | None,
+    *,
+    mask: np.ndarray | None = None,
+    size: int,
+) -> np.ndarray:
+    """How many of the documents (sorted doc numbers ``docs``, or a boolean
+    ``mask`` over all documents) carry each value of the facet."""
     width = len(index.values)
-    if not width or not len(docs):
+    if mask is not None:
+        if not width:
+            return np.zeros(width, dtype=np.int64)
+        return np.bincount(index.vals[mask[index.docs]], minlength=width)
+    if docs is None or not width or not len(docs):
         return np.zeros(width, dtype=np.int64)
     if len(docs) * 8 < size:
         # Few documents: gather their value runs from the per-document CSR.

@@ -6,23 +6,51 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left
 from collections.abc import Collection, Sequence
 
-from search.engine_schema import word_spans
+from search.engine_schema import WORD_RE, normalise_word, word_cache
 
 MAX_FRAGMENTS = 3
 MAX_SNIPPET_CHARS = 480
 MAX_FRAGMENT_CHARS = 260
 ELLIPSIS = "…"
+_UNSEEN = object()
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 
 
-def _is_match(
-    term: str | None, terms: Collection[str], prefixes: Sequence[str]
-) -> bool:
-    if term is None:
-        return False
-    return term in terms or any(term.startswith(p) for p in prefixes)
+def _matches(
+    text: str, terms: Collection[str], prefixes: Sequence[str]
+) -> list[tuple[int, int, str]]:
+    """(start, end, term) of every word of ``text`` the query matched."""
+    if not terms and not prefixes:
+        return []
+    found = []
+    starts = tuple(prefixes)
+    cache = word_cache()
+    for match in WORD_RE.finditer(text):
+        word = match.group()
+        term = cache.get(word, _UNSEEN)
+        if term is _UNSEEN:
+            term = normalise_word(word)
+        if term is not None and (term in terms or (starts and term.startswith(starts))):
+            found.append((match.start(), match.end(), term))
+    return found
+
+
+def _marked(
+    text: str, matches: Sequence[tuple[int, int, str]], start: int, end: int
+) -> str:
+    out: list[str] = []
+    cursor = start
+    for word_start, word_end, _term in matches:
+        if word_start < start or word_end > end:
+            continue
+        out.append(html.escape(text[cursor:word_start]))
+        out.append("<mark>" + html.escape(text[word_start:word_end]) + "</mark>")
+        cursor = word_end
+    out.append(html.escape(text[cursor:end]))
+    return "".join(out)
 
 
 def mark_text(
@@ -35,20 +63,7 @@ def mark_text(
 ) -> str:
     """``text[start:end]`` escaped, with matching words in <mark>."""
     end = len(text) if end is None else end
-    out: list[str] = []
-    cursor = start
-    if terms or prefixes:
-        for word_start, word_end, term in word_spans(text[start:end]):
-            if _is_match(term, terms, prefixes):
-                out.append(html.escape(text[cursor : start + word_start]))
-                out.append(
-                    "<mark>"
-                    + html.escape(text[start + word_start : start + word_end])
-                    + "</mark>"
-                )
-                cursor = start + word_end
-    out.append(html.escape(text[cursor:end]))
-    return "".join(out)
+    return _marked(text, _matches(text, terms, prefixes), start, end)
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -92,16 +107,14 @@ def snippet(
     sentences = _sentences(text)
     if not sentences:
         return ""
+    matches = _matches(text, terms, prefixes)
+    starts = [m[0] for m in matches]
     scored = []
     for index, (start, end) in enumerate(sentences):
-        found = [
-            (a, t)
-            for a, _b, t in word_spans(text[start:end])
-            if _is_match(t, terms, prefixes)
-        ]
-        distinct = len({t for _a, t in found})
+        found = matches[bisect_left(starts, start) : bisect_left(starts, end)]
+        distinct = len({t for _a, _b, t in found})
         if distinct:
-            scored.append((-distinct, -len(found), index, start + found[0][0]))
+            scored.append((-distinct, -len(found), index, found[0][0]))
     if not scored:
         start, end = sentences[0]
         left, right, _cut_left, cut_right = _trim(text, start, end, None)
@@ -118,7 +131,7 @@ def snippet(
         left, right, cut_left, cut_right = _trim(text, start, end, focus)
         if used and used + (right - left) > MAX_SNIPPET_CHARS:
             break
-        body = mark_text(text, terms=terms, prefixes=prefixes, start=left, end=right)
+        body = _marked(text, matches, left, right)
         if cut_left:
             body = f"{ELLIPSIS}{body}"
         if cut_right:

@@ -32,17 +32,20 @@ from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError, Index, LockError
 from whoosh.writing import IndexWriter
 
-from search.documents import iter_document_chunks, iter_documents
+from search.documents import iter_documents
 from search.engine_schema import build_schema
 
 logger = logging.getLogger(__name__)
 
 WRITE_TIMEOUT = 120.0
+# Segments stay as separate files: Whoosh copies every file of a compound segment
+# into memory when it opens it (gigabytes at a million paragraphs).
 # Incremental commits merge only segments below this size, so the large segments
 # written by a rebuild (and the caches keyed on them) stay put until the next one.
 SMALL_SEGMENT_DOCS = 20_000
 MAX_SMALL_SEGMENTS = 8
 UPDATE_CHUNK = 2000
+PARALLEL_MIN_PARAGRAPHS = 20_000
 _BUILD_MARKER = ".rebuild.json"
 _JOURNAL = ".pending-ids"
 _LOCK_FILE = ".lock"
@@ -251,7 +254,9 @@ def _acquire_writer(ix: Index, *, deadline: float) -> IndexWriter:
     while True:
         remaining = deadline - time.monotonic()
         try:
-            return ix.writer(timeout=max(min(remaining, 5.0), 0.0), delay=0.05)
+            return ix.writer(
+                timeout=max(min(remaining, 5.0), 0.0), delay=0.05, compound=False
+            )
         except LockError:
             if time.monotonic() >= deadline:
                 raise IndexBusyError(
@@ -345,9 +350,15 @@ def _take_pending(path: Path) -> tuple[list[int], list[int]]:
 
 
 def rebuild_index(
-    *, progress: bool = False, procs: int = 1, stream: TextIO | None = None
+    *, progress: bool = False, procs: int | None = None, stream: TextIO | None = None
 ) -> RebuildReport:
-    """Build a complete new index from the database and switch to it atomically."""
+    """Build a complete new index from the database and switch to it atomically.
+
+    ``procs`` worker processes share the work (default: up to two, for libraries
+    big enough to be worth the start-up).
+    """
+    from search.engine_build import build_index
+
     path = index_path()
     started = time.monotonic()
     with _builds_lock(path):
@@ -358,7 +369,12 @@ def rebuild_index(
     target = _new_build_dir(path)
     try:
         ix = whoosh_index.create_in(str(target), build_schema())
-        count = _write_all(ix, progress=progress, procs=procs, stream=stream)
+        count = build_index(
+            ix,
+            procs=_default_procs() if procs is None else procs,
+            progress=progress,
+            stream=stream,
+        )
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         (builds_path(path) / _BUILD_MARKER).unlink(missing_ok=True)
@@ -376,35 +392,12 @@ def rebuild_index(
     )
 
 
-def _write_all(ix: Index, *, progress: bool, procs: int, stream: TextIO | None) -> int:
+def _default_procs() -> int:
     from corpus.models import Paragraph
 
-    total = Paragraph.objects.count() if progress else 0
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=total, unit="¶", file=stream, mininterval=1.0)
-    count = 0
-    options: dict[str, Any] = {"limitmb": 256}
-    if procs > 1:
-        options.update(procs=procs, multisegment=True, batchsize=500)
-    writer = ix.writer(**options)
-    try:
-        for chunk in iter_document_chunks():
-            for doc in chunk:
-                writer.add_document(**doc.to_fields())
-            count += len(chunk)
-            if bar is not None:
-                bar.update(len(chunk))
-    except BaseException:
-        writer.cancel()
-        raise
-    finally:
-        if bar is not None:
-            bar.close()
-    writer.commit(merge=False)
-    return count
+    if Paragraph.objects.count() < PARALLEL_MIN_PARAGRAPHS:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 2))
 
 
 def _remove_old_builds(path: Path, *, keep: Path) -> None:

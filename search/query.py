@@ -22,7 +22,7 @@ from django.urls import NoReverseMatch, reverse
 
 from search.engine_match import TextMatch, match_text
 from search.engine_parse import MAX_QUERY_CHARS, ParsedQuery, parse_query, query_terms
-from search.engine_reader import Snapshot, current_snapshot, forget_snapshot
+from search.engine_reader import FacetIndex, Snapshot, current_snapshot, forget_snapshot
 from search.facets import (
     FACET_LABELS,
     FACET_NAMES,
@@ -48,6 +48,8 @@ MAX_PAGE = 100_000
 MAX_VALUES_PER_FILTER = 50
 MAX_FACET_VALUES = 250
 SUGGEST_BELOW = 3
+# Text matches bigger than 1/DENSE_FRACTION of the library are filtered as masks.
+DENSE_FRACTION = 8
 GROUP_HITS = 3
 PAGE_WINDOW = 2
 # Facet name -> (GET parameter, SearchRequest attribute).
@@ -370,42 +372,55 @@ def article_url(article_id: int, *, q: str = "", position: int | None = None) ->
 
 
 class _Toggles:
-    """Facet toggle URLs built from pre-encoded parameters: one page can need
-    hundreds of them."""
+    """Facet toggle URLs from pre-encoded parameters: a page needs hundreds."""
 
     def __init__(self, request: SearchRequest) -> None:
-        self.request = request.replace()
+        base = request.replace()
+        self.selected = {facet: set(base.selected(facet)) for facet in FACET_NAMES}
         self.encoded = [
             (name, f"{quote_plus(name)}={quote_plus(value)}")
-            for name, value in self.request.to_params()
+            for name, value in base.to_params()
         ]
+        self._parts: dict[str, tuple[str, list[str], str]] = {}
 
-    def url(self, facet: str, value: str) -> str:
+    def _split(self, facet: str) -> tuple[str, list[str], str]:
+        found = self._parts.get(facet)
+        if found is None:
+            name = FACET_PARAMS[facet][0]
+            rank = _param_rank(name)
+            before = [e for n, e in self.encoded if _param_rank(n) < rank]
+            own = [e for n, e in self.encoded if n == name]
+            after = [e for n, e in self.encoded if _param_rank(n) > rank]
+            found = ("&".join(before), own, "&".join(after))
+            self._parts[facet] = found
+        return found
+
+    def url(self, facet: str, value: str, *, add_only: bool = False) -> str:
+        """The URL with ``value`` toggled in ``facet`` (only ever added when
+        ``add_only``)."""
+        before, own, after = self._split(facet)
         name = FACET_PARAMS[facet][0]
-        own = [pair for pair in self.encoded if pair[0] == name]
         token = f"{quote_plus(name)}={quote_plus(value)}"
-        if any(encoded == token for _n, encoded in own):
-            own = [pair for pair in own if pair[1] != token]
-        else:
-            own = [*own, (name, token)]
-        parts: list[str] = []
-        placed = False
-        for pair_name, encoded in self.encoded:
-            if pair_name == name:
-                if not placed:
-                    parts.extend(e for _n, e in own)
-                    placed = True
-                continue
-            if not placed and _param_rank(pair_name) > _param_rank(name):
-                parts.extend(e for _n, e in own)
-                placed = True
-            parts.append(encoded)
-        if not placed:
-            parts.extend(e for _n, e in own)
-        return "?" + "&".join(parts)
+        if value not in self.selected[facet]:
+            own = [*own, token]
+        elif not add_only:
+            own = [e for e in own if e != token]
+        return "?" + "&".join(p for p in (before, "&".join(own), after) if p)
 
 
-_PARAM_ORDER = ("q", "country", "author", "year", "topic", "year_from", "year_to")
+_PARAM_ORDER = (
+    "q",
+    "country",
+    "author",
+    "year",
+    "topic",
+    "year_from",
+    "year_to",
+    "sort",
+    "page",
+    "page_size",
+    "group",
+)
 
 
 def _param_rank(name: str) -> int:
@@ -417,7 +432,12 @@ def _param_rank(name: str) -> int:
 
 @dataclass(frozen=True)
 class _Matches:
-    """The filtered result set before paging."""
+    """The filtered result set before paging.
+
+    ``flags`` holds each active filter as a mask over all documents. Large text
+    matches are handled as dense masks (``base_mask``), small ones as sorted doc
+    arrays, whichever is cheaper to intersect and count.
+    """
 
     snapshot: Snapshot
     request: SearchRequest
@@ -425,9 +445,28 @@ class _Matches:
     text: TextMatch
     docs: np.ndarray
     scores: np.ndarray
-    facet_docs: dict[str, np.ndarray]
+    flags: dict[str, np.ndarray]
+    base_mask: np.ndarray | None
     messages: tuple[str, ...]
     labels: Labels
+
+    def facet_selection(
+        self, facet: str
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(docs, mask) matching every filter except ``facet``'s own; one is None."""
+        others = [flag for name, flag in self.flags.items() if name != facet]
+        if self.base_mask is not None:
+            mask = self.base_mask
+            for flag in others:
+                mask = mask & flag
+            return None, mask
+        docs = self.text.docs
+        if others:
+            keep = others[0][docs]
+            for flag in others[1:]:
+                keep &= flag[docs]
+            docs = docs[keep]
+        return docs, None
 
 
 def _text_match(snapshot: Snapshot, parsed: ParsedQuery, labels: Labels) -> TextMatch:
@@ -484,34 +523,62 @@ def _canonical_request(request: SearchRequest, labels: Labels) -> SearchRequest:
     return dataclasses.replace(request, countries=countries, topics=topics)
 
 
+def _dense_text(
+    snapshot: Snapshot, parsed: ParsedQuery, text: TextMatch
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The text match as a mask over all documents, with a dense score vector
+    (None when browsing: every score is 0)."""
+    key = ("dense", parsed.key)
+    found = snapshot.cache.get(key)
+    if found is None:
+        if parsed.query is None:
+            found = (snapshot.live, None)
+        else:
+            mask = np.zeros(snapshot.size, dtype=bool)
+            mask[text.docs] = True
+            scores = np.zeros(snapshot.size, dtype=np.float32)
+            scores[text.docs] = text.scores
+            found = (mask, scores)
+        snapshot.cache.put(key, found, cost=snapshot.size * 5)
+    return found
+
+
 def _collect(snapshot: Snapshot, request: SearchRequest) -> _Matches:
     labels = load_labels(snapshot)
     request = _canonical_request(request, labels)
     parsed = parse_query(request.q)
     text = _text_match(snapshot, parsed, labels)
-    docs, scores = text.docs, text.scores
 
     flags: dict[str, np.ndarray] = {}
     for facet in ("country", "author", "topic"):
         selected = request.selected(facet)
         if selected:
-            flags[facet] = _filter_mask(snapshot, facet, tuple(sorted(selected)))[docs]
+            flags[facet] = _filter_mask(snapshot, facet, tuple(sorted(selected)))
     year = _year_mask(snapshot, request)
     if year is not None:
-        flags["year"] = year[docs]
+        flags["year"] = year
 
-    facet_docs: dict[str, np.ndarray] = {}
-    for facet in FACET_NAMES:
-        keep = None
-        for other, flag in flags.items():
-            if other != facet:
-                keep = flag if keep is None else keep & flag
-        facet_docs[facet] = docs if keep is None else docs[keep]
-    keep_all = None
-    for flag in flags.values():
-        keep_all = flag if keep_all is None else keep_all & flag
-    if keep_all is not None:
-        docs, scores = docs[keep_all], scores[keep_all]
+    base_mask = None
+    if len(text.docs) * DENSE_FRACTION > snapshot.size:
+        base_mask, dense_scores = _dense_text(snapshot, parsed, text)
+        if flags:
+            final = base_mask
+            for flag in flags.values():
+                final = final & flag
+            docs = np.flatnonzero(final).astype(np.int32)
+        else:
+            docs = text.docs
+        if dense_scores is None:
+            scores = np.zeros(len(docs), dtype=np.float32)
+        else:
+            scores = dense_scores[docs] if flags else text.scores
+    else:
+        docs, scores = text.docs, text.scores
+        if flags:
+            keep = None
+            for flag in flags.values():
+                keep = flag[docs] if keep is None else keep & flag[docs]
+            docs, scores = docs[keep], scores[keep]
     return _Matches(
         snapshot=snapshot,
         request=request,
@@ -519,21 +586,11 @@ def _collect(snapshot: Snapshot, request: SearchRequest) -> _Matches:
         text=text,
         docs=docs,
         scores=scores,
-        facet_docs=facet_docs,
+        flags=flags,
+        base_mask=base_mask,
         messages=(*parsed.messages, *text.messages),
         labels=labels,
     )
-
-
-def _ranks(snapshot: Snapshot, sort: str) -> np.ndarray:
-    key = ("rank", sort)
-    found = snapshot.cache.get(key)
-    if found is None:
-        order = snapshot.order(sort)
-        found = np.full(snapshot.size, np.iinfo(np.int32).max, dtype=np.int32)
-        found[order] = np.arange(len(order), dtype=np.int32)
-        snapshot.cache.put(key, found, cost=found.nbytes)
-    return found
 
 
 def _ordered(matches: _Matches, *, limit: int | None) -> np.ndarray:
@@ -544,19 +601,22 @@ def _ordered(matches: _Matches, *, limit: int | None) -> np.ndarray:
         return docs
     k = total if limit is None else min(limit, total)
     by_score = matches.request.sort == "relevance" and matches.parsed.query is not None
-    newest = _ranks(matches.snapshot, "newest" if by_score else matches.request.sort)
-    ranks = newest[docs]
+    snapshot = matches.snapshot
     if by_score:
         if k < total:
-            # Everything scoring at least the k-th best score, then an exact sort.
+            # Everything scoring at least the k-th best score, then an exact sort
+            # with newest first among equal scores.
             threshold = np.partition(scores, total - k)[total - k]
             candidates = np.flatnonzero(scores >= threshold)
         else:
             candidates = np.arange(total)
-        order = np.lexsort((ranks[candidates], -scores[candidates]))
+        newest = snapshot.sort_key("newest")[docs[candidates]]
+        order = np.lexsort((newest, -scores[candidates]))
         return docs[candidates[order][:k]]
-    candidates = np.argpartition(ranks, k - 1)[:k] if k < total else np.arange(total)
-    return docs[candidates[np.argsort(ranks[candidates], kind="stable")]]
+    keys = snapshot.sort_key("oldest" if matches.request.sort == "oldest" else "newest")
+    values = keys[docs]
+    candidates = np.argpartition(values, k - 1)[:k] if k < total else np.arange(total)
+    return docs[candidates[np.argsort(values[candidates], kind="stable")]]
 
 
 def _count_articles(snapshot: Snapshot, docs: np.ndarray) -> int:
@@ -566,6 +626,32 @@ def _count_articles(snapshot: Snapshot, docs: np.ndarray) -> int:
     seen = np.zeros(int(articles.max()) + 1, dtype=bool)
     seen[articles] = True
     return int(np.count_nonzero(seen))
+
+
+def _facet_counts(matches: _Matches, name: str, index: FacetIndex) -> np.ndarray:
+    """Counts for one facet, cached: after a click on a facet, that facet's own
+    counts are the ones the previous page showed."""
+    request = matches.request
+    others = tuple(
+        (facet, request.selected(facet)) for facet in FACET_NAMES if facet != name
+    )
+    key = (
+        "counts",
+        matches.parsed.key,
+        name,
+        others,
+        request.year_from if name != "year" else None,
+        request.year_to if name != "year" else None,
+    )
+    snapshot = matches.snapshot
+    found = snapshot.cache.get(key)
+    if found is None:
+        docs, mask = matches.facet_selection(name)
+        if mask is not None and np.count_nonzero(mask) * DENSE_FRACTION < snapshot.size:
+            docs, mask = np.flatnonzero(mask), None
+        found = count_values(index, docs, mask=mask, size=snapshot.size)
+        snapshot.cache.put(key, found, cost=found.nbytes + 256)
+    return found
 
 
 def _build_facets(
@@ -579,7 +665,7 @@ def _build_facets(
     histogram: tuple[tuple[int, int, float], ...] = ()
     for name in FACET_NAMES:
         index = snapshot.facet(name)
-        counts = count_values(index, matches.facet_docs[name], size=snapshot.size)
+        counts = _facet_counts(matches, name, index)
         selected = request.selected(name)
         nonzero = np.flatnonzero(counts)
         entries = {index.values[i]: int(counts[i]) for i in nonzero.tolist()}
@@ -658,6 +744,7 @@ def _hits(matches: _Matches, docs: np.ndarray) -> list[Hit]:
     snapshot, request, labels = matches.snapshot, matches.request, matches.labels
     terms, prefixes = query_terms(matches.parsed.query)
     score_of = _score_lookup(matches, docs)
+    links = _Toggles(request)
     hits = []
     for doc, stored in zip(docs.tolist(), snapshot.stored(docs.tolist()), strict=True):
         text = stored.get("text") or ""
@@ -677,7 +764,7 @@ def _hits(matches: _Matches, docs: np.ndarray) -> list[Hit]:
                     TagLink(
                         value=code,
                         label=labels.label("country", code),
-                        url=request.with_value("country", code).url(),
+                        url=links.url("country", code, add_only=True),
                     )
                     for code in stored.get("country") or ()
                 ),
@@ -685,7 +772,7 @@ def _hits(matches: _Matches, docs: np.ndarray) -> list[Hit]:
                     TagLink(
                         value=slug,
                         label=labels.label("topic", slug),
-                        url=request.with_value("topic", slug).url(),
+                        url=links.url("topic", slug, add_only=True),
                     )
                     for slug in stored.get("topic") or ()
                 ),

@@ -172,6 +172,10 @@ def test_count_values_matches_a_plain_count(fraction) -> None:
         if doc in chosen_set:
             expected[val] += 1
     assert count_values(index, chosen, size=size).tolist() == expected.tolist()
+    mask = np.zeros(size, dtype=bool)
+    mask[chosen] = True
+    by_mask = count_values(index, None, mask=mask, size=size)
+    assert by_mask.tolist() == expected.tolist()
 
 
 def test_value_mask_marks_documents_with_any_value() -> None:

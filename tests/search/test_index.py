@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from whoosh import index as whoosh_index
 
+import search.engine_build as engine_build
 import search.facets as search_facets
 import search.index as search_index
 from corpus.models import Paragraph, ParagraphCountry, TagStatus
@@ -178,14 +179,14 @@ def test_rebuild_replaces_a_plain_index_directory(library) -> None:
 
 def test_a_failed_rebuild_leaves_the_old_index_serving(indexed, monkeypatch) -> None:
     before = os.path.realpath(index_path())
-    real_chunks = search_index.iter_document_chunks
+    real_chunks = engine_build.iter_document_chunks
 
     def dying(**kwargs):
         chunks = real_chunks(**kwargs)
         yield next(chunks)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(search_index, "iter_document_chunks", dying)
+    monkeypatch.setattr(engine_build, "iter_document_chunks", dying)
     with pytest.raises(KeyboardInterrupt):
         rebuild_index()
     assert os.path.realpath(index_path()) == before
@@ -196,7 +197,7 @@ def test_a_failed_rebuild_leaves_the_old_index_serving(indexed, monkeypatch) -> 
 
 
 def test_changes_during_a_rebuild_reach_the_new_index(indexed, monkeypatch) -> None:
-    real_chunks = search_index.iter_document_chunks
+    real_chunks = engine_build.iter_document_chunks
     paragraph = indexed.sanctions
 
     def edit_midway(**kwargs):
@@ -207,7 +208,7 @@ def test_changes_during_a_rebuild_reach_the_new_index(indexed, monkeypatch) -> N
                 update_paragraphs([paragraph.pk])
             yield chunk
 
-    monkeypatch.setattr(search_index, "iter_document_chunks", edit_midway)
+    monkeypatch.setattr(engine_build, "iter_document_chunks", edit_midway)
     rebuild_index()
     assert found("rebuilding") == {paragraph.pk}
     assert check_index().ok
@@ -319,3 +320,62 @@ def test_snapshot_postings_match_whoosh_across_segments_and_deletions(indexed) -
         Paragraph.objects.values_list("pk", flat=True)
     )
     assert np.all(snapshot.years[snapshot.live] > 0)
+
+
+def test_sidecar_frequencies_match_whoosh_weights(indexed) -> None:
+    snapshot = current_snapshot()
+    assert snapshot is not None
+    reader = snapshot.reader
+    ids, freqs = snapshot.postings("text", "afghan")
+    matcher = reader.postings("text", "afghan")
+    expected = []
+    while matcher.is_active():
+        expected.append((matcher.id(), matcher.weight()))
+        matcher.next()
+    assert list(zip(ids.tolist(), freqs.tolist(), strict=True)) == expected
+
+
+def test_phrases_match_in_updated_segments_too(indexed) -> None:
+    paragraph = indexed.sanctions
+    paragraph.text = "Diplomats spoke of the near abroad again."
+    paragraph.save()
+    update_paragraphs([paragraph.pk])
+    snapshot = current_snapshot()
+    assert snapshot is not None and len(snapshot.leaves) > 1
+    assert paragraph.pk in found('"near abroad"')
+    assert indexed.near_abroad.pk in found('"near abroad"')
+    assert indexed.rejected.pk not in found('"near abroad"')
+
+
+@pytest.mark.slow
+def test_rebuild_in_two_processes_through_manage_py(tmp_path: Path, seeds_dir) -> None:
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        "DJANGO_DEBUG": "1",
+    }
+    root = Path(__file__).resolve().parents[2]
+
+    def manage(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+
+    assert manage("migrate", "--noinput", "-v", "0").returncode == 0
+    assert manage("ingest", "--no-index", str(seeds_dir)).returncode == 0
+    built = manage("rebuild_index", "--procs", "2", "--no-progress")
+    assert built.returncode == 0, built.stderr
+    assert "Indexed" in built.stdout
+    checked = manage("check_index")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "matches the database" in checked.stdout
