@@ -25,7 +25,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -271,18 +271,23 @@ class SidecarField:
             self.freqs[start:end].astype(np.float32),
         )
 
-    def phrase_docs(self, words: list[str], candidates: np.ndarray) -> np.ndarray:
+    def phrase_docs(
+        self, words: list[str], candidates: np.ndarray, *, size: int
+    ) -> np.ndarray:
         """Candidate documents (local, sorted) where ``words`` occur in a row."""
         keys: np.ndarray | None = None
+        wanted = np.zeros(size, dtype=bool)
+        wanted[candidates] = True
         for shift, word in enumerate(words):
             start, end = self.span(word)
+            if start == end:
+                return EMPTY_IDS
             docs = np.asarray(self.docs[start:end])
             freqs = np.asarray(self.freqs[start:end]).astype(np.int64)
             # A term's positions are stored together, posting after posting.
             term_starts = np.cumsum(freqs) - freqs
-            if end > start:
-                term_starts += int(self.position_offsets[self.index[word]])
-            chosen = np.flatnonzero(np.isin(docs, candidates, assume_unique=True))
+            term_starts += int(self.position_offsets[self.index[word]])
+            chosen = np.flatnonzero(wanted[docs])
             lengths = freqs[chosen]
             starts = term_starts[chosen]
             total = int(lengths.sum())
@@ -290,14 +295,26 @@ class SidecarField:
             gather = np.repeat(starts - run_starts, lengths) + np.arange(total)
             positions = self.positions[gather].astype(np.int64)
             owners = np.repeat(docs[chosen].astype(np.int64), lengths)
-            # Word i of the phrase at position p: the phrase starts at p - i.
+            # Word i of the phrase at position p: the phrase starts at p - i. Keys
+            # come out sorted (documents, then positions, ascending).
             word_keys = (owners << 20) | (positions - shift + (1 << 19))
-            keys = word_keys if keys is None else np.intersect1d(keys, word_keys)
+            keys = word_keys if keys is None else _sorted_intersection(keys, word_keys)
             if not len(keys):
                 return EMPTY_IDS
+            survivors = np.unique(keys >> 20)
+            wanted[:] = False
+            wanted[survivors] = True
         if keys is None:
             return EMPTY_IDS
         return np.unique(keys >> 20).astype(np.int32)
+
+
+def _sorted_intersection(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Values of sorted ``a`` also in sorted ``b``."""
+    if not len(a) or not len(b):
+        return a[:0]
+    where = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    return a[b[where] == a]
 
 
 class SegmentData:
@@ -399,13 +416,45 @@ def _segment_data(path: str, segreader: Any) -> SegmentData:
 
 @dataclass(frozen=True)
 class FacetIndex:
-    """A facet over the whole snapshot: pairs sorted by document, plus a CSR."""
+    """A facet over the whole snapshot.
+
+    ``docs``/``vals``: (document, value index) pairs sorted by document, with
+    ``indptr`` the per-document CSR over them; ``by_value``: the same documents
+    grouped by value, value ``i`` owning ``by_value[value_ptr[i]:value_ptr[i+1]]``.
+    """
 
     values: tuple[str, ...]
     index: dict[str, int]
     docs: np.ndarray
     vals: np.ndarray
     indptr: np.ndarray
+    by_value: np.ndarray = field(default_factory=lambda: EMPTY_IDS)
+    value_ptr: np.ndarray = field(default_factory=lambda: np.zeros(1, np.int64))
+
+    @classmethod
+    def build(
+        cls, values: tuple[str, ...], docs: np.ndarray, vals: np.ndarray, size: int
+    ) -> FacetIndex:
+        counts = np.bincount(docs, minlength=size)[:size]
+        indptr = np.zeros(size + 1, dtype=np.int64)
+        np.cumsum(counts, out=indptr[1:])
+        # Small value indexes sort by radix, in linear time.
+        sortable = vals.astype(np.int16) if len(values) < 2**15 else vals
+        order = np.argsort(sortable, kind="stable")
+        value_ptr = np.zeros(len(values) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(vals, minlength=len(values)), out=value_ptr[1:])
+        return cls(
+            values=values,
+            index={v: i for i, v in enumerate(values)},
+            docs=docs,
+            vals=vals,
+            indptr=indptr,
+            by_value=docs[order],
+            value_ptr=value_ptr,
+        )
+
+    def value_docs(self, position: int) -> np.ndarray:
+        return self.by_value[self.value_ptr[position] : self.value_ptr[position + 1]]
 
 
 class Snapshot:
@@ -510,17 +559,7 @@ class Snapshot:
             docs = np.flatnonzero(years > 0).astype(np.int32)
             distinct, vals = np.unique(years[docs], return_inverse=True)
             values = tuple(str(int(y)) for y in distinct)
-            counts = np.zeros(self.size, dtype=np.int64)
-            counts[docs] = 1
-            indptr = np.zeros(self.size + 1, dtype=np.int64)
-            np.cumsum(counts, out=indptr[1:])
-            return FacetIndex(
-                values,
-                {v: i for i, v in enumerate(values)},
-                docs,
-                vals.astype(np.int32),
-                indptr,
-            )
+            return FacetIndex.build(values, docs, vals.astype(np.int32), self.size)
 
         def build() -> FacetIndex:
             if field == "year":
@@ -538,10 +577,7 @@ class Snapshot:
                 vals_parts.append(remap[p.vals])
             docs = np.concatenate(docs_parts) if docs_parts else EMPTY_IDS
             vals = np.concatenate(vals_parts) if vals_parts else EMPTY_IDS
-            counts = np.bincount(docs, minlength=self.size)[: self.size]
-            indptr = np.zeros(self.size + 1, dtype=np.int64)
-            np.cumsum(counts, out=indptr[1:])
-            return FacetIndex(tuple(values), index, docs, vals, indptr)
+            return FacetIndex.build(tuple(values), docs, vals, self.size)
 
         return self._once(self._facets, field, build)
 
@@ -579,7 +615,9 @@ class Snapshot:
                 continue
             sidecar = data.sidecar(field)
             if sidecar is not None:
-                found.append(sidecar.phrase_docs(words, local) + offset)
+                found.append(
+                    sidecar.phrase_docs(words, local, size=data.count) + offset
+                )
                 continue
             with self.lock:
                 positions = [

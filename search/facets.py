@@ -168,9 +168,18 @@ def count_values(
     ``mask`` over all documents) carry each value of the facet."""
     width = len(index.values)
     if mask is not None:
-        if not width:
-            return np.zeros(width, dtype=np.int64)
-        return np.bincount(index.vals[mask[index.docs]], minlength=width)
+        # Gathering the mask in value order and counting each value's run is
+        # several times faster than compressing the pairs and a bincount.
+        gathered = mask[index.by_value]
+        bounds = index.value_ptr.tolist()
+        return np.fromiter(
+            (
+                np.count_nonzero(gathered[bounds[i] : bounds[i + 1]])
+                for i in range(width)
+            ),
+            dtype=np.int64,
+            count=width,
+        )
     if docs is None or not width or not len(docs):
         return np.zeros(width, dtype=np.int64)
     if len(docs) * 8 < size:
@@ -186,12 +195,3 @@ def count_values(
     selected = np.zeros(size, dtype=bool)
     selected[docs] = True
     return np.bincount(index.vals[selected[index.docs]], minlength=width)
-
-
-def value_mask(index: FacetIndex, values: tuple[str, ...], *, size: int) -> np.ndarray:
-    """Documents carrying any of ``values``."""
-    wanted = [index.index[v] for v in values if v in index.index]
-    mask = np.zeros(size, dtype=bool)
-    if wanted:
-        mask[index.docs[np.isin(index.vals, wanted)]] = True
-    return mask

@@ -14,6 +14,7 @@ import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, TypeVar
 from urllib.parse import quote_plus, urlencode
 
@@ -31,7 +32,6 @@ from search.facets import (
     Labels,
     count_values,
     load_labels,
-    value_mask,
 )
 from search.highlight import mark_text, snippet
 
@@ -378,8 +378,7 @@ class _Toggles:
         base = request.replace()
         self.selected = {facet: set(base.selected(facet)) for facet in FACET_NAMES}
         self.encoded = [
-            (name, f"{quote_plus(name)}={quote_plus(value)}")
-            for name, value in base.to_params()
+            (name, _param_token(name, value)) for name, value in base.to_params()
         ]
         self._parts: dict[str, tuple[str, list[str], str]] = {}
 
@@ -399,13 +398,17 @@ class _Toggles:
         """The URL with ``value`` toggled in ``facet`` (only ever added when
         ``add_only``)."""
         before, own, after = self._split(facet)
-        name = FACET_PARAMS[facet][0]
-        token = f"{quote_plus(name)}={quote_plus(value)}"
+        token = _param_token(FACET_PARAMS[facet][0], value)
         if value not in self.selected[facet]:
             own = [*own, token]
         elif not add_only:
             own = [e for e in own if e != token]
         return "?" + "&".join(p for p in (before, "&".join(own), after) if p)
+
+
+@lru_cache(maxsize=16384)
+def _param_token(name: str, value: str) -> str:
+    return f"{quote_plus(name)}={quote_plus(value)}"
 
 
 _PARAM_ORDER = (
@@ -478,11 +481,30 @@ def _text_match(snapshot: Snapshot, parsed: ParsedQuery, labels: Labels) -> Text
     return found
 
 
+def _value_docs(snapshot: Snapshot, facet: str, value: str) -> np.ndarray:
+    key = ("value", facet, value)
+    found = snapshot.cache.get(key)
+    if found is None:
+        index = snapshot.facet(facet)
+        position = index.index.get(value)
+        found = (
+            index.value_docs(position)
+            if position is not None
+            else np.zeros(0, dtype=np.int32)
+        )
+        snapshot.cache.put(key, found, cost=found.nbytes + 64)
+    return found
+
+
 def _filter_mask(snapshot: Snapshot, facet: str, values: tuple[str, ...]) -> np.ndarray:
+    """Documents carrying any of ``values``, from per-value doc lists, so adding a
+    value to a filter costs only that value's documents."""
     key = ("filter", facet, values)
     found = snapshot.cache.get(key)
     if found is None:
-        found = value_mask(snapshot.facet(facet), values, size=snapshot.size)
+        found = np.zeros(snapshot.size, dtype=bool)
+        for value in values:
+            found[_value_docs(snapshot, facet, value)] = True
         snapshot.cache.put(key, found, cost=found.nbytes)
     return found
 

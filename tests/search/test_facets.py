@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from search.engine_reader import FacetIndex
-from search.facets import count_values, value_mask
+from search.facets import count_values
 from search.query import Facet, SearchPage, SearchRequest, run_search
 
 
@@ -152,10 +152,8 @@ def _random_facet(rng: np.random.Generator, size: int, width: int) -> FacetIndex
     per_doc = rng.integers(0, 4, size=size)
     docs = np.repeat(np.arange(size, dtype=np.int32), per_doc)
     vals = rng.integers(0, width, size=len(docs)).astype(np.int32)
-    indptr = np.zeros(size + 1, dtype=np.int64)
-    np.cumsum(per_doc, out=indptr[1:])
     values = tuple(str(i) for i in range(width))
-    return FacetIndex(values, {v: i for i, v in enumerate(values)}, docs, vals, indptr)
+    return FacetIndex.build(values, docs, vals, size)
 
 
 @pytest.mark.parametrize("fraction", [0.01, 0.5, 1.0])
@@ -178,11 +176,11 @@ def test_count_values_matches_a_plain_count(fraction) -> None:
     assert by_mask.tolist() == expected.tolist()
 
 
-def test_value_mask_marks_documents_with_any_value() -> None:
+def test_facet_index_groups_documents_by_value() -> None:
     rng = np.random.default_rng(3)
     index = _random_facet(rng, 200, 5)
-    mask = value_mask(index, ("1", "3", "missing"), size=200)
-    expected = {
-        int(d) for d, v in zip(index.docs, index.vals, strict=True) if v in (1, 3)
-    }
-    assert set(np.flatnonzero(mask).tolist()) == expected
+    for position in range(5):
+        expected = sorted(
+            int(d) for d, v in zip(index.docs, index.vals, strict=True) if v == position
+        )
+        assert sorted(index.value_docs(position).tolist()) == expected
