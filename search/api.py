@@ -134,27 +134,29 @@ def _labels_by_article(
         .values_list("article_id", "author__name")
     ):
         authors[article_id].append(name)
-    countries: dict[int, list[str]] = defaultdict(list)
-    for article_id, name in (
-        ParagraphCountry.objects.filter(
-            paragraph__article_id__in=ids, status__in=ACTIVE_STATUSES
-        )
-        .values_list("paragraph__article_id", "country__name")
-        .distinct()
-        .order_by("paragraph__article_id", "country__name")
-    ):
-        countries[article_id].append(name)
-    topics: dict[int, list[str]] = defaultdict(list)
-    for article_id, name in (
-        ParagraphTopic.objects.filter(
-            paragraph__article_id__in=ids, status__in=ACTIVE_STATUSES
-        )
-        .values_list("paragraph__article_id", "topic__name")
-        .distinct()
-        .order_by("paragraph__article_id", "topic__name")
-    ):
-        topics[article_id].append(name)
+    countries = _active_tag_labels(ParagraphCountry, ids, label="country__name")
+    topics = _active_tag_labels(ParagraphTopic, ids, label="topic__name")
     return authors, countries, topics
+
+
+def _active_tag_labels(
+    model: type[ParagraphCountry] | type[ParagraphTopic],
+    article_ids: list[int],
+    *,
+    label: str,
+) -> dict[int, list[str]]:
+    """Each article's distinct active tag labels, in label order."""
+    labels: dict[int, list[str]] = defaultdict(list)
+    for article_id, name in (
+        model.objects.filter(
+            paragraph__article_id__in=article_ids, status__in=ACTIVE_STATUSES
+        )
+        .values_list("paragraph__article_id", label)
+        .distinct()
+        .order_by("paragraph__article_id", label)
+    ):
+        labels[article_id].append(name)
+    return labels
 
 
 def _article_rows(articles: list[Article]) -> list[dict[str, Any]]:
