@@ -27,7 +27,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
@@ -39,6 +39,8 @@ from whoosh.util.numeric import byte_to_length
 
 from search.engine_build import SIDECAR_DIR
 from search.engine_schema import FACET_FIELDS, NUMERIC_COLUMNS, TEXT_FIELDS
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -336,6 +338,9 @@ class SegmentData:
             if (folder / "meta.json").exists() and (folder / f"{field}.terms").exists():
                 try:
                     found = SidecarField(folder, field)
+                except FileNotFoundError:
+                    # The build went away under us: let the caller reopen.
+                    raise
                 except (OSError, ValueError):
                     logger.exception("unreadable posting arrays in %s", folder)
             self._sidecar[field] = found
@@ -756,19 +761,51 @@ def reset_caches() -> None:
     _registry.clear()
 
 
+def with_snapshot(work: Callable[[Snapshot], T]) -> T | None:
+    """Run ``work`` on the current snapshot; None when there is no index yet.
+
+    The work holds a lease on the snapshot's build directory, so a rebuild does
+    not delete it mid-read; a snapshot whose build is already gone is dropped and
+    the work starts again on the live index.
+    """
+    from search.index import build_lease
+
+    for attempt in range(3):
+        snapshot = current_snapshot()
+        if snapshot is None:
+            return None
+        with build_lease(snapshot.path) as alive:
+            if alive:
+                try:
+                    return work(snapshot)
+                except FileNotFoundError:
+                    if attempt == 2:
+                        raise
+        forget_snapshot(snapshot)
+    return None
+
+
 def indexed_hashes() -> dict[int, list[int]]:
     """Paragraph id -> content hashes of its live documents (more than one means a
     duplicate)."""
-    snapshot = current_snapshot()
-    if snapshot is None:
-        return {}
-    live = snapshot.live
-    pids = snapshot.paragraph_ids[live].tolist()
-    hashes = snapshot.column("c_hash")[live].tolist()
-    out: dict[int, list[int]] = {}
-    for pid, digest in zip(pids, hashes, strict=True):
-        out.setdefault(pid, []).append(digest)
-    return out
+
+    def read(snapshot: Snapshot) -> dict[int, list[int]]:
+        live = snapshot.live
+        pids = snapshot.paragraph_ids[live].tolist()
+        hashes = snapshot.column("c_hash")[live].tolist()
+        out: dict[int, list[int]] = {}
+        for pid, digest in zip(pids, hashes, strict=True):
+            out.setdefault(pid, []).append(digest)
+        return out
+
+    return with_snapshot(read) or {}
 
 
-__all__ = ["EMPTY_IDS", "FACET_FIELDS", "TEXT_FIELDS", "Snapshot", "current_snapshot"]
+__all__ = [
+    "EMPTY_IDS",
+    "FACET_FIELDS",
+    "TEXT_FIELDS",
+    "Snapshot",
+    "current_snapshot",
+    "with_snapshot",
+]

@@ -49,6 +49,11 @@ PARALLEL_MIN_PARAGRAPHS = 20_000
 _BUILD_MARKER = ".rebuild.json"
 _JOURNAL = ".pending-ids"
 _LOCK_FILE = ".lock"
+_REBUILD_LOCK = ".rebuild.lock"
+_LEASE_SUFFIX = ".lease"
+# How long a rebuild waits for readers to leave an old build before leaving it to
+# the next rebuild's clean-up.
+PRUNE_WAIT = 5.0
 
 # One writer at a time inside a process; Whoosh's file lock covers other processes.
 _process_write_lock = threading.Lock()
@@ -151,6 +156,32 @@ def _builds_lock(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _lease_file(build: Path) -> Path:
+    return builds_path(index_path()) / f".{build.name}{_LEASE_SUFFIX}"
+
+
+@contextmanager
+def build_lease(real: str | os.PathLike[str]) -> Iterator[bool]:
+    """Keep the build directory ``real`` from being removed while the block runs.
+
+    Yields False when the directory is already gone: the caller reopens the live
+    index and tries again. Readers share the lease; a rebuild's clean-up removes
+    an old build only once it can take the lease exclusively.
+    """
+    build = Path(real)
+    lease = _lease_file(build)
+    try:
+        handle = open(lease, "a+")  # noqa: SIM115 - closed in the finally below
+    except FileNotFoundError:
+        yield build.is_dir()
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH)
+        yield build.is_dir()
+    finally:
+        handle.close()
+
+
 # ---------------------------------------------------------------- opening
 
 
@@ -238,13 +269,23 @@ def index_writer(
     if not _process_write_lock.acquire(timeout=timeout):
         raise IndexBusyError("another writer in this process held the index too long")
     try:
-        writer = _acquire_writer(ix or open_index(), deadline=deadline)
-        try:
-            yield writer
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit(mergetype=_merge_small_segments)
+        for _attempt in range(3):
+            target = ix or open_index()
+            with build_lease(os.path.realpath(target.storage.folder)) as alive:
+                if not alive:
+                    # A rebuild replaced and removed this build; its journal
+                    # replays the change into the new one, but write there too.
+                    ix = None
+                    continue
+                writer = _acquire_writer(target, deadline=deadline)
+                try:
+                    yield writer
+                except BaseException:
+                    writer.cancel()
+                    raise
+                writer.commit(mergetype=_merge_small_segments)
+                return
+        raise IndexBusyError("the search index kept being replaced while writing")
     finally:
         _process_write_lock.release()
 
@@ -357,10 +398,23 @@ def rebuild_index(
     ``procs`` worker processes share the work (default: up to two, for libraries
     big enough to be worth the start-up).
     """
-    from search.engine_build import build_index
-
     path = index_path()
     started = time.monotonic()
+    builds_path(path).mkdir(parents=True, exist_ok=True)
+    with open(builds_path(path) / _REBUILD_LOCK, "a+") as rebuild_lock:
+        # One rebuild at a time: a second one waits for the first to finish.
+        fcntl.flock(rebuild_lock, fcntl.LOCK_EX)
+        count, target = _rebuild(path, procs=procs, progress=progress, stream=stream)
+    return RebuildReport(
+        documents=count, seconds=time.monotonic() - started, directory=target.name
+    )
+
+
+def _rebuild(
+    path: Path, *, procs: int | None, progress: bool, stream: TextIO | None
+) -> tuple[int, Path]:
+    from search.engine_build import build_index
+
     with _builds_lock(path):
         (builds_path(path) / _JOURNAL).unlink(missing_ok=True)
         (builds_path(path) / _BUILD_MARKER).write_text(
@@ -387,9 +441,7 @@ def rebuild_index(
     if paragraphs:
         update_paragraphs(paragraphs)
     _remove_old_builds(path, keep=target)
-    return RebuildReport(
-        documents=count, seconds=time.monotonic() - started, directory=target.name
-    )
+    return count, target
 
 
 def _default_procs() -> int:
@@ -400,13 +452,37 @@ def _default_procs() -> int:
     return max(1, min(os.cpu_count() or 1, 2))
 
 
-def _remove_old_builds(path: Path, *, keep: Path) -> None:
+def _remove_old_builds(path: Path, *, keep: Path, wait: float = PRUNE_WAIT) -> None:
+    """Remove the builds that ``keep`` replaced, once no reader is using them.
+
+    A build still being read after ``wait`` seconds stays; the next rebuild
+    removes it.
+    """
     builds = builds_path(path)
-    for child in builds.iterdir():
-        if child.name.startswith(".") or child == keep:
+    deadline = time.monotonic() + wait
+    for child in sorted(builds.iterdir()):
+        if child.name.startswith(".") or child == keep or not child.is_dir():
             continue
-        if child.is_dir():
-            shutil.rmtree(child, ignore_errors=True)
+        if not _remove_build(child, deadline=deadline):
+            logger.info("old index build %s is still being read; kept", child.name)
+    for lease in builds.glob(f".*{_LEASE_SUFFIX}"):
+        build = builds / lease.name[1 : -len(_LEASE_SUFFIX)]
+        if not build.exists():
+            lease.unlink(missing_ok=True)
+
+
+def _remove_build(build: Path, *, deadline: float) -> bool:
+    with open(_lease_file(build), "a+") as lease:
+        while True:
+            try:
+                fcntl.flock(lease, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.02)
+        shutil.rmtree(build, ignore_errors=True)
+        return True
 
 
 # ---------------------------------------------------------------- check

@@ -12,10 +12,10 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote_plus, urlencode
 
 import numpy as np
@@ -23,7 +23,7 @@ from django.urls import NoReverseMatch, reverse
 
 from search.engine_match import TextMatch, match_text
 from search.engine_parse import MAX_QUERY_CHARS, ParsedQuery, parse_query, query_terms
-from search.engine_reader import FacetIndex, Snapshot, current_snapshot, forget_snapshot
+from search.engine_reader import FacetIndex, Snapshot, with_snapshot
 from search.facets import (
     FACET_LABELS,
     FACET_NAMES,
@@ -35,7 +35,6 @@ from search.facets import (
 )
 from search.highlight import mark_text, snippet
 
-T = TypeVar("T")
 SORTS = ("relevance", "newest", "oldest")
 SORT_LABELS = {
     "relevance": "Relevance",
@@ -979,28 +978,9 @@ def _sort_options(request: SearchRequest) -> tuple[SortOption, ...]:
     )
 
 
-def _with_snapshot(work: Callable[[Snapshot], T]) -> T | None:
-    """Run ``work`` on the current snapshot; None when there is no index yet.
-
-    A rebuild deletes the directory of the index it replaced; a request that was
-    still reading it starts again on the new one.
-    """
-    for attempt in range(3):
-        snapshot = current_snapshot()
-        if snapshot is None:
-            return None
-        try:
-            return work(snapshot)
-        except FileNotFoundError:
-            if attempt == 2:
-                raise
-            forget_snapshot(snapshot)
-    return None
-
-
 def run_search(request: SearchRequest) -> SearchPage:
     """Everything the search page shows for ``request``."""
-    page = _with_snapshot(lambda snapshot: _run_search(snapshot, request))
+    page = with_snapshot(lambda snapshot: _run_search(snapshot, request))
     if page is None:
         return _empty_page(request, message="The search index has not been built yet.")
     return page
@@ -1073,7 +1053,7 @@ def matching_paragraph_ids(
         ordered = _ordered(_collect(snapshot, request), limit=limit)
         return [int(pk) for pk in snapshot.paragraph_ids[ordered].tolist()]
 
-    return _with_snapshot(work) or []
+    return with_snapshot(work) or []
 
 
 def highlight_text(text: str, q: str) -> str:

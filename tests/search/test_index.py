@@ -18,6 +18,7 @@ from search.documents import iter_documents
 from search.engine_reader import current_snapshot
 from search.index import (
     IndexBusyError,
+    build_lease,
     builds_path,
     check_index,
     index_path,
@@ -246,6 +247,36 @@ def test_searches_keep_working_while_a_rebuild_runs(indexed, monkeypatch) -> Non
     assert set(results) == {expected}
 
 
+def test_a_build_being_read_outlives_the_rebuild_that_replaced_it(
+    indexed, monkeypatch
+) -> None:
+    monkeypatch.setattr(search_index, "PRUNE_WAIT", 0.05)
+    snapshot = current_snapshot()
+    first = Path(snapshot.path)
+    with build_lease(first) as alive:
+        assert alive
+        rebuild_index()
+        assert first.exists()
+        # The old snapshot still reads, including arrays it had not loaded yet.
+        ids, _weights = snapshot.postings("text", "opium")
+        assert len(ids) == 2
+    assert found("opium") == {indexed.opium_trade.pk, indexed.opium_seizure.pk}
+    rebuild_index()
+    assert not first.exists()
+    live = Path(os.path.realpath(index_path())).name
+    assert [p.name for p in builds_path().iterdir() if not p.name.startswith(".")] == [
+        live
+    ]
+    assert not list(builds_path().glob(f".{first.name}.lease"))
+
+
+def test_a_lease_on_a_removed_build_says_so(indexed) -> None:
+    first = os.path.realpath(index_path())
+    rebuild_index()
+    with build_lease(first) as alive:
+        assert not alive
+
+
 # ---------------------------------------------------------------- check
 
 
@@ -379,3 +410,21 @@ def test_rebuild_in_two_processes_through_manage_py(tmp_path: Path, seeds_dir) -
     checked = manage("check_index")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "matches the database" in checked.stdout
+
+    # Two rebuilds started together run one after the other.
+    command = [sys.executable, "manage.py", "rebuild_index", "--no-progress"]
+    both = [
+        subprocess.Popen(
+            command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for _ in range(2)
+    ]
+    for process in both:
+        _out, err = process.communicate(timeout=600)
+        assert process.returncode == 0, err.decode()
+    checked = manage("check_index")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    builds = tmp_path / "index.builds"
+    assert [p.name for p in builds.iterdir() if not p.name.startswith(".")] == [
+        Path(os.path.realpath(tmp_path / "index")).name
+    ]
