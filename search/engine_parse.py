@@ -144,6 +144,22 @@ def _dangling_operator(tokens: list[str]) -> bool:
     )
 
 
+_QUOTED_OR_FIELD_RE = re.compile(r'"[^"]*"|(?<![\w"])(\w+):(?=\S)')
+
+
+def _unknown_fields_as_words(text: str) -> str:
+    """``name:rest`` with a name that is not a field becomes the words ``name rest``,
+    each matched in any field like the other plain words."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name is None or name.lower() in KNOWN_FIELDS:
+            return match.group(0)
+        return f"{name} "
+
+    return _QUOTED_OR_FIELD_RE.sub(replace, text)
+
+
 def _fix_wildcards(text: str) -> tuple[str, list[str]]:
     """Drop wildcards Whoosh would have to scan the whole vocabulary for."""
     messages: list[str] = []
@@ -245,6 +261,7 @@ def parse_query(raw: str) -> ParsedQuery:
             messages.append(
                 f"{names} is not a search field, so it was searched as text."
             )
+        fixed = _unknown_fields_as_words(fixed)
         if not fixed.strip():
             return ParsedQuery(
                 text=text,

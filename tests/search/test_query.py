@@ -217,7 +217,16 @@ def test_field_syntax(indexed, q, article) -> None:
 
 
 def test_unknown_field_is_plain_text(indexed) -> None:
-    assert ids(search(q="drugs:opium")) == {indexed.opium_trade.pk}
+    assert ids(search(q="drugs:opium")) == {
+        indexed.opium_trade.pk,
+        indexed.opium_seizure.pk,
+    }
+    # Each word may match in any field, as in a plain query: "Caspian" is in the
+    # second paragraph's title only.
+    page = search(q="caspian:tankers")
+    assert ids(page) == ids(search(q="caspian tankers"))
+    assert ids(page) == {indexed.script.pk, indexed.rejected.pk}
+    assert "not a search field" in (page.message or "")
 
 
 def test_unknown_country_in_query_says_so(indexed) -> None:
