@@ -13,6 +13,7 @@ from typing import Any
 
 from whoosh.spelling import Corrector
 
+from search.engine_parse import query_terms
 from search.engine_reader import Snapshot
 from search.engine_schema import word_spans
 
@@ -59,30 +60,37 @@ def _surface_form(snapshot: Snapshot, stem: str) -> str | None:
 
 
 def suggest_correction(snapshot: Snapshot, parsed_query: Any, text: str) -> str | None:
-    """A corrected query string, or None when every word is in the vocabulary."""
-    try:
-        tokens = [
-            token
-            for token in parsed_query.all_tokens()
-            if token.fieldname == "text"
-            and isinstance(token.text, str)
-            and not snapshot.doc_frequency("text", token.text)
-        ]
-        if not tokens:
-            return None
-        with snapshot.lock:
-            correction = snapshot.searcher.correct_query(
-                parsed_query,
-                text,
-                correctors={"text": _SurfaceCorrector(snapshot)},
-                terms=[("text", token.text) for token in tokens],
-                maxdist=MAX_DISTANCE,
-                prefix=1,
-            )
-    except Exception:
-        logger.exception("spelling suggestion failed for %r", text)
+    """``text`` with each searched word that is not in the vocabulary replaced by
+    the closest indexed word, or None when there is nothing to correct.
+
+    Field names, operators, ranges and quotes are left as the user typed them:
+    only the words whose indexed form is missing are replaced, wherever they occur.
+    """
+    terms, _prefixes = query_terms(parsed_query)
+    missing = sorted(t for t in terms if not snapshot.doc_frequency("text", t))
+    if not missing:
         return None
-    corrected = (correction.string or "").strip()
+    corrector = _SurfaceCorrector(snapshot)
+    replacements: dict[str, str] = {}
+    for term in missing:
+        try:
+            with snapshot.lock:
+                found = corrector.suggest(term, limit=1, maxdist=MAX_DISTANCE, prefix=1)
+        except (OSError, ValueError, KeyError) as error:
+            logger.warning("no spelling suggestion for %r: %s", term, error)
+            continue
+        if found:
+            replacements[term] = found[0]
+    if not replacements:
+        return None
+    pieces: list[str] = []
+    last = 0
+    for start, end, term in word_spans(text):
+        if term in replacements:
+            pieces.extend((text[last:start], replacements[term]))
+            last = end
+    pieces.append(text[last:])
+    corrected = "".join(pieces).strip()
     if not corrected or corrected.lower() == text.strip().lower():
         return None
     return corrected

@@ -409,6 +409,21 @@ def test_did_you_mean_stays_quiet_for_good_queries(indexed) -> None:
     assert search(q="opium").suggestion is None
 
 
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("year:[2015 TO 2017] opum", "year:[2015 TO 2017] opium"),
+        ("Iran-Turkmenistn", "Iran-turkmenistan"),
+        ('"afghan opum" OR caspain', '"afghan opium" OR caspian'),
+        ("title:securty", "title:security"),
+    ],
+)
+def test_did_you_mean_keeps_the_rest_of_the_query(indexed, caplog, q, expected) -> None:
+    page = search(q=q)
+    assert page.suggestion == expected
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
 # ---------------------------------------------------------------- ids and freshness
 
 
