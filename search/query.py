@@ -157,6 +157,9 @@ class SearchRequest:
         if sort and sort not in SORTS:
             messages.append(f"Unknown sort “{sort[:40]}”; used the default order.")
             sort = ""
+        if sort == "relevance" and not q.strip():
+            messages.append("Without a query there is no relevance; newest first.")
+            sort = "newest"
         page = _int_or_none(_first(params, "page"), label="page", messages=messages)
         if page is not None and page < 1:
             messages.append("Page numbers start at 1.")
@@ -508,30 +511,21 @@ def _filter_mask(snapshot: Snapshot, facet: str, values: tuple[str, ...]) -> np.
     return found
 
 
-def _year_mask(snapshot: Snapshot, request: SearchRequest) -> np.ndarray | None:
-    masks = []
-    if request.years:
-        masks.append(
-            _filter_mask(snapshot, "year", tuple(str(y) for y in sorted(request.years)))
-        )
-    if request.year_from is not None or request.year_to is not None:
-        key = ("range", request.year_from, request.year_to)
-        found = snapshot.cache.get(key)
-        if found is None:
-            years = snapshot.years
-            found = years > 0
-            if request.year_from is not None:
-                found &= years >= request.year_from
-            if request.year_to is not None:
-                found &= years <= request.year_to
-            snapshot.cache.put(key, found, cost=found.nbytes)
-        masks.append(found)
-    if not masks:
+def _year_range_mask(snapshot: Snapshot, request: SearchRequest) -> np.ndarray | None:
+    """Documents dated within ``year_from``..``year_to`` (None: no range)."""
+    if request.year_from is None and request.year_to is None:
         return None
-    mask = masks[0]
-    for other in masks[1:]:
-        mask = mask & other
-    return mask
+    key = ("range", request.year_from, request.year_to)
+    found = snapshot.cache.get(key)
+    if found is None:
+        years = snapshot.years
+        found = years > 0
+        if request.year_from is not None:
+            found &= years >= request.year_from
+        if request.year_to is not None:
+            found &= years <= request.year_to
+        snapshot.cache.put(key, found, cost=found.nbytes)
+    return found
 
 
 def _canonical_request(request: SearchRequest, labels: Labels) -> SearchRequest:
@@ -564,6 +558,9 @@ def _dense_text(
     return found
 
 
+_YEAR_RANGE = "year_range"
+
+
 def _collect(snapshot: Snapshot, request: SearchRequest) -> _Matches:
     labels = load_labels(snapshot)
     request = _canonical_request(request, labels)
@@ -571,13 +568,14 @@ def _collect(snapshot: Snapshot, request: SearchRequest) -> _Matches:
     text = _text_match(snapshot, parsed, labels)
 
     flags: dict[str, np.ndarray] = {}
-    for facet in ("country", "author", "topic"):
+    for facet in FACET_NAMES:
         selected = request.selected(facet)
         if selected:
             flags[facet] = _filter_mask(snapshot, facet, tuple(sorted(selected)))
-    year = _year_mask(snapshot, request)
-    if year is not None:
-        flags["year"] = year
+    # The range is a filter of its own: the year counts are counted within it.
+    year_range = _year_range_mask(snapshot, request)
+    if year_range is not None:
+        flags[_YEAR_RANGE] = year_range
 
     base_mask = None
     if len(text.docs) * DENSE_FRACTION > snapshot.size:
@@ -661,8 +659,8 @@ def _facet_counts(matches: _Matches, name: str, index: FacetIndex) -> np.ndarray
         matches.parsed.key,
         name,
         others,
-        request.year_from if name != "year" else None,
-        request.year_to if name != "year" else None,
+        request.year_from,
+        request.year_to,
     )
     snapshot = matches.snapshot
     found = snapshot.cache.get(key)

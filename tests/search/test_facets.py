@@ -122,10 +122,25 @@ def test_toggle_urls_add_and_remove_the_value(indexed) -> None:
     ]
 
 
-def test_year_range_filters_inclusively_and_keeps_year_counts(indexed) -> None:
+def test_year_range_filters_inclusively_and_counts_years_within_it(indexed) -> None:
     page = search(year_from="2018", year_to="2020")
     assert page.total == 4
-    assert counts(page, "year") == counts(search(), "year")
+    everything = counts(search(), "year")
+    assert counts(page, "year") == {y: everything[y] for y in ("2018", "2020")}
+    assert sum(counts(page, "year").values()) == page.total
+    # Picking a year outside the range shows why nothing matches.
+    outside = search(year_from="2018", year="2016")
+    assert outside.total == 0
+    assert [(v.value, v.count, v.selected) for v in facet(outside, "year").values] == [
+        ("2016", 0, True),
+        ("2018", 2, False),
+        ("2020", 2, False),
+        ("2022", 1, False),
+    ]
+    # Within the range, picking years still ORs them, and the counts stay put.
+    picked = search(year_from="2018", year=["2018", "2020"])
+    assert picked.total == 4
+    assert counts(picked, "year") == counts(search(year_from="2018"), "year")
     assert [chip.label for chip in page.chips] == ["2018–2020"]
     assert parse_qsl(page.chips[0].remove_url[1:]) == []
 

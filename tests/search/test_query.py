@@ -90,6 +90,9 @@ def test_search_request_default_sort_follows_the_query() -> None:
     assert SearchRequest.from_querydict({"q": "iran"}).sort == "relevance"
     browsing = SearchRequest.from_querydict({})
     assert browsing.replace(q="iran").sort == "relevance"
+    asked = SearchRequest.from_querydict({"sort": "relevance"})
+    assert asked.sort == "newest"
+    assert any("relevance" in m for m in asked.messages)
 
 
 def test_search_request_url_leaves_out_defaults_and_page_one() -> None:
