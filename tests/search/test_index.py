@@ -322,6 +322,25 @@ def test_update_index_command_reindexes_an_article(indexed) -> None:
     assert found("edit") == {indexed.script.pk}
 
 
+def test_update_index_command_takes_several_ids_after_one_flag(indexed) -> None:
+    Paragraph.objects.filter(pk=indexed.script.pk).update(text="First edit.")
+    Paragraph.objects.filter(pk=indexed.near_abroad.pk).update(text="Second edit.")
+    Paragraph.objects.filter(pk=indexed.sanctions.pk).update(text="Third edit.")
+    call_command(
+        "update_index",
+        "--article",
+        str(indexed.caspian.pk),
+        str(indexed.russia.pk),
+        "--paragraph",
+        str(indexed.sanctions.pk),
+    )
+    assert found("edit") == {
+        indexed.script.pk,
+        indexed.near_abroad.pk,
+        indexed.sanctions.pk,
+    }
+
+
 def test_rebuild_index_command_reports_the_count(library, capsys) -> None:
     call_command("rebuild_index", "--no-progress", "--procs", "1")
     assert f"Indexed {Paragraph.objects.count()} paragraphs" in capsys.readouterr().out

@@ -17,10 +17,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--article", type=int, action="append", default=[], metavar="ID"
+            "--article",
+            type=int,
+            nargs="+",
+            action="extend",
+            default=[],
+            metavar="ID",
+            help="Reindex these articles (repeatable: --article 3 4 --article 9).",
         )
         parser.add_argument(
-            "--paragraph", type=int, action="append", default=[], metavar="ID"
+            "--paragraph",
+            type=int,
+            nargs="+",
+            action="extend",
+            default=[],
+            metavar="ID",
+            help="Reindex these paragraphs.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
