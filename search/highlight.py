@@ -17,6 +17,13 @@ MAX_FRAGMENT_CHARS = 260
 ELLIPSIS = "…"
 _UNSEEN = object()
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
+# A full stop after these ends an abbreviation, not a sentence: initials and dotted
+# acronyms ("U.S.", "J."), and common titles and short forms.
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:[A-Za-z]\.)+|\b(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|Gen|Col|Lt|Maj|Capt|Sgt|"
+    r"Gov|Sen|Rep|Pres|Amb|Rev|Hon|No|Vol|pp|vs|etc|approx|Inc|Ltd|Co|Corp|Jan|Feb|"
+    r"Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.)$"
+)
 
 
 def _matches(
@@ -70,6 +77,8 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     spans = []
     begin = 0
     for match in _SENTENCE_END.finditer(text):
+        if _ABBREVIATION.search(text, max(begin, match.start() - 12), match.start()):
+            continue
         spans.append((begin, match.start()))
         begin = match.end()
     if begin < len(text):

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import html
 from urllib.parse import parse_qsl
 
 import lxml.html
 import pytest
 
 from corpus.models import Paragraph
+from search.highlight import snippet
 from search.index import update_paragraphs
 from search.query import (
     SearchPage,
@@ -383,6 +385,23 @@ def test_snippet_keeps_at_most_three_fragments(indexed) -> None:
     update_paragraphs([paragraph.pk])
     hit = next(h for h in search(q="opium").hits if h.paragraph_id == paragraph.pk)
     assert hit.snippet.count("<mark>") == 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The U.S. State Department has a new chance to shape Central Asia.",
+        "Dr. Ana Cruz met Gen. Petrov in Jan. 2020 to discuss the border.",
+        "Talks with J. R. Smith on the Caspian went well.",
+    ],
+)
+def test_snippet_does_not_cut_at_abbreviations(text) -> None:
+    assert snippet(text, terms=set()) == html.escape(text)
+
+
+def test_snippet_still_cuts_between_sentences() -> None:
+    text = "Iran signed the deal. Russia objected to it."
+    assert snippet(text, terms=set()) == "Iran signed the deal. …"
 
 
 def test_highlight_text_escapes_the_whole_paragraph() -> None:
