@@ -50,6 +50,8 @@ class TextMatch:
     docs: np.ndarray
     scores: np.ndarray
     messages: tuple[str, ...] = ()
+    # False when the time limit cut the work short: not worth caching.
+    complete: bool = True
 
     @property
     def nbytes(self) -> int:
@@ -65,6 +67,7 @@ class _Evaluator:
         self.resolve = resolve
         self.deadline = time.monotonic() + time_limit
         self.messages: list[str] = []
+        self.complete = True
 
     def _check_time(self) -> None:
         if time.monotonic() > self.deadline:
@@ -265,6 +268,7 @@ class _Evaluator:
             field, words, candidates, deadline=self.deadline
         )
         if not complete:
+            self.complete = False
             self.messages.append(
                 "The phrase search took too long and was cut short; "
                 "results may be incomplete."
@@ -284,16 +288,23 @@ class _Evaluator:
 
 
 def match_text(
-    snapshot: Snapshot, q: Any, *, resolve: Resolver, time_limit: float = TIME_LIMIT
+    snapshot: Snapshot,
+    q: Any,
+    *,
+    resolve: Resolver,
+    time_limit: float | None = None,
 ) -> TextMatch:
-    """Live documents matching ``q`` (a parsed query; None matches everything)."""
+    """Live documents matching ``q`` (a parsed query; None matches everything),
+    within ``time_limit`` seconds (default ``TIME_LIMIT``)."""
     if q is None:
         docs = np.flatnonzero(snapshot.live).astype(np.int32)
         return TextMatch(docs=docs, scores=np.zeros(len(docs), dtype=np.float32))
-    evaluator = _Evaluator(snapshot, resolve=resolve, time_limit=time_limit)
+    limit = TIME_LIMIT if time_limit is None else time_limit
+    evaluator = _Evaluator(snapshot, resolve=resolve, time_limit=limit)
     try:
         mask, scores = evaluator.node(q)
     except QueryTimeout:
+        evaluator.complete = False
         evaluator.messages.append(
             "Your query took too long to run; try fewer or more specific words."
         )
@@ -304,6 +315,7 @@ def match_text(
         docs=docs,
         scores=(scores[docs] * snapshot.length_prior()[docs]).astype(np.float32),
         messages=tuple(dict.fromkeys(evaluator.messages)),
+        complete=evaluator.complete,
     )
 
 

@@ -479,7 +479,8 @@ def _text_match(snapshot: Snapshot, parsed: ParsedQuery, labels: Labels) -> Text
     found = snapshot.cache.get(key)
     if found is None:
         found = match_text(snapshot, parsed.query, resolve=labels.resolve)
-        snapshot.cache.put(key, found, cost=found.nbytes + 256)
+        if found.complete:
+            snapshot.cache.put(key, found, cost=found.nbytes + 256)
     return found
 
 

@@ -6,6 +6,7 @@ from urllib.parse import parse_qsl
 import lxml.html
 import pytest
 
+import search.engine_match as engine_match
 from corpus.models import Paragraph
 from search.highlight import snippet
 from search.index import update_paragraphs
@@ -280,6 +281,20 @@ def test_a_plain_terms_fallback_still_finds_the_words(indexed) -> None:
     page = search(q='"opium turning')
     assert ids(page) == {indexed.opium_seizure.pk}
     assert "unbalanced quote" in (page.message or "")
+
+
+def test_a_query_over_its_time_limit_is_answered_with_a_message(
+    indexed, monkeypatch
+) -> None:
+    monkeypatch.setattr(engine_match, "TIME_LIMIT", 0.0)
+    page = search(q="opium OR iran")
+    assert page.total == 0
+    assert "took too long" in (page.message or "")
+    # A cut-short answer is not cached: with time to spare the query runs in full.
+    monkeypatch.setattr(engine_match, "TIME_LIMIT", 5.0)
+    page = search(q="opium OR iran")
+    assert page.total > 0
+    assert "took too long" not in (page.message or "")
 
 
 # ---------------------------------------------------------------- browse, sort, pages
