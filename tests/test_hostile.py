@@ -103,11 +103,24 @@ def test_hostile_query_layer_never_raises(seeded_index) -> None:
     def check(params: QueryDict) -> None:
         request = SearchRequest.from_querydict(params)
         page = run_search(request)
-        assert page.total >= 0
-        assert len(page.hits) <= 100
-        if params["q"] and page.message is None and page.total == 0:
-            # Nothing found is fine; failing silently on broken syntax is not.
-            assert request.q is not None
+        assert 0 <= len(page.hits) <= request.page_size <= 100
+        assert page.articles_total <= page.total
+        assert len(page.hits) <= page.total
+        assert len({hit.paragraph_id for hit in page.hits}) == len(page.hits)
+        # The same request gives the same answer (caches included).
+        again = run_search(SearchRequest.from_querydict(params))
+        assert again.total == page.total
+        assert [h.paragraph_id for h in again.hits] == [
+            h.paragraph_id for h in page.hits
+        ]
+        # What the user must be told about is always said.
+        if request.q.count('"') % 2:
+            assert page.messages, "an unbalanced quote went unexplained"
+        if "XX" in params.getlist("country"):
+            assert page.messages, "an unknown country went unexplained"
+        size = params.get("page_size", "")
+        if size.isascii() and size.isdigit() and int(size) > 100:
+            assert page.messages, "a page size over the cap went unexplained"
 
     check()
 
