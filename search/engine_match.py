@@ -188,14 +188,26 @@ class _Evaluator:
         return self._from_docs(index.docs[index.vals == found])
 
     def _year_range(self, q: Any) -> tuple[np.ndarray, np.ndarray]:
-        return self._year_range_values(q.start, q.end)
+        # "[a TO b]" includes both ends, "{a TO b}" excludes them.
+        return self._year_range_values(
+            q.start, q.end, exclude_start=q.startexcl, exclude_end=q.endexcl
+        )
 
     def _year_range_values(
-        self, start: str | None, end: str | None
+        self,
+        start: str | None,
+        end: str | None,
+        *,
+        exclude_start: bool = False,
+        exclude_end: bool = False,
     ) -> tuple[np.ndarray, np.ndarray]:
         years = self.snapshot.years
         mask = self.snapshot.live & (years > 0)
-        for bound, op in ((start, np.greater_equal), (end, np.less_equal)):
+        bounds = (
+            (start, np.greater if exclude_start else np.greater_equal),
+            (end, np.less if exclude_end else np.less_equal),
+        )
+        for bound, op in bounds:
             if bound is None or bound == "":
                 continue
             try:

@@ -194,6 +194,7 @@ def test_parentheses_group(indexed) -> None:
         ('topic:"Drugs (test)"', "iran"),
         ("year:2016", "iran"),
         ("year:[2017 TO 2019]", "caspian"),
+        ("year:{2016 TO 2020}", "caspian"),
     ],
 )
 def test_field_syntax(indexed, q, article) -> None:
@@ -215,6 +216,7 @@ def test_field_syntax(indexed, q, article) -> None:
         'topic:"Drugs (test)"': {indexed.opium_trade.pk, indexed.opium_seizure.pk},
         "year:2016": {p.pk for p in indexed.iran.paragraphs.all()},
         "year:[2017 TO 2019]": {p.pk for p in indexed.caspian.paragraphs.all()},
+        "year:{2016 TO 2020}": {p.pk for p in indexed.caspian.paragraphs.all()},
     }[q]
     assert ids(page) == expected
     assert article is None or {hit.article_id for hit in page.hits} == {
