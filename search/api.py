@@ -53,7 +53,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "article_id": hit.article_id,
         "article_title": hit.article_title,
         "authors": list(hit.authors),
-        "publication": hit.publication,
+        "publication": hit.publication or None,
         "year": hit.year,
         "date": hit.date,
         "position": hit.position,

@@ -173,3 +173,16 @@ def test_api_article_unknown_id_is_a_json_404(analyst_client, indexed) -> None:
     response = analyst_client.get("/api/articles/999999")
     assert response.status_code == 404
     assert response.json()["message"]
+
+
+def test_api_gives_null_for_an_unknown_publication_everywhere(
+    analyst_client, indexed
+) -> None:
+    results = analyst_client.get("/api/search", {"q": "pipelines"}).json()["results"]
+    assert [r["publication"] for r in results] == [None]
+    listed = analyst_client.get("/api/articles").json()["articles"]
+    by_id = {a["id"]: a for a in listed}
+    assert by_id[indexed.caspian.pk]["publication"] is None
+    assert by_id[indexed.iran.pk]["publication"] == "The Diplomat"
+    one = analyst_client.get(f"/api/articles/{indexed.caspian.pk}").json()
+    assert one["publication"] is None
