@@ -15,7 +15,6 @@ from functools import lru_cache
 import pycountry
 from django.db import transaction
 from django.utils import timezone
-from whoosh.lang.porter import stem
 
 from corpus.models import (
     Country,
@@ -27,6 +26,7 @@ from corpus.models import (
     TagStatus,
     Topic,
 )
+from search.engine_schema import stem_word
 
 __all__ = [
     "AutoTagResult",
@@ -285,7 +285,7 @@ _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 
 @lru_cache(maxsize=100_000)
 def _stem(word: str) -> str:
-    return stem(word)
+    return stem_word(word)
 
 
 def _words(text: str) -> tuple[str, list[str]]:

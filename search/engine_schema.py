@@ -66,6 +66,12 @@ def word_cache() -> dict[str, str | None]:
     return _word_cache
 
 
+def stem_word(word: str) -> str:
+    """The stem of one lower-case word, as the index stems it (for rules elsewhere
+    that must match the way search does)."""
+    return porter_stem(word)
+
+
 def analyze(text: str) -> list[str]:
     """Indexed terms of a text in order (stop words dropped, positions renumbered)."""
     out = []
