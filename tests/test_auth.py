@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import lxml.html
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -36,4 +37,24 @@ def test_auth_login_then_logout(client, analyst) -> None:
     assert response.status_code == 302
     assert client.get("/").status_code == 200
     client.post("/accounts/logout/")
+    assert client.get("/").status_code == 302
+
+
+def test_auth_login_is_locked_after_repeated_failures(
+    client, analyst, settings
+) -> None:
+    wrong = {"username": "analyst", "password": "not-the-password"}
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert client.post("/accounts/login/", wrong).status_code == 200
+    client.post("/accounts/login/", wrong)
+
+    right = {"username": "analyst", "password": "analyst-pass-123"}
+    response = client.post("/accounts/login/", right)
+
+    assert response.status_code == 429
+    page = lxml.html.fromstring(response.content.decode())
+    assert page.cssselect("header.site-header .brand")
+    (heading,) = page.cssselect("main h1")
+    assert heading.text_content() == "Too many failed log-in attempts"
+    assert "try again" in page.cssselect("main")[0].text_content()
     assert client.get("/").status_code == 302

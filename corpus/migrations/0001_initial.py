@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,203 +14,509 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=500)),
-                ('title_derived', models.BooleanField(default=False, help_text='The source had no title line; this one was derived.')),
-                ('dek', models.TextField(blank=True, verbose_name='standfirst')),
-                ('section', models.CharField(blank=True, max_length=200)),
-                ('date', models.DateField(blank=True, null=True)),
-                ('year', models.PositiveSmallIntegerField(blank=True, db_index=True, null=True)),
-                ('date_estimated', models.BooleanField(default=False, help_text='The year was inferred from the text, not stated.')),
-                ('source_file', models.CharField(blank=True, max_length=255, null=True, unique=True)),
-                ('source_url', models.URLField(blank=True, max_length=1000)),
-                ('content_hash', models.CharField(blank=True, max_length=64)),
-                ('references', models.JSONField(blank=True, default=list)),
-                ('edited_fields', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("title", models.CharField(max_length=500)),
+                (
+                    "title_derived",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The source had no title line; this one was derived.",
+                    ),
+                ),
+                ("dek", models.TextField(blank=True, verbose_name="standfirst")),
+                ("section", models.CharField(blank=True, max_length=200)),
+                ("date", models.DateField(blank=True, null=True)),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, db_index=True, null=True
+                    ),
+                ),
+                (
+                    "date_estimated",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The year was inferred from the text, not stated.",
+                    ),
+                ),
+                (
+                    "source_file",
+                    models.CharField(
+                        blank=True, max_length=255, null=True, unique=True
+                    ),
+                ),
+                ("source_url", models.URLField(blank=True, max_length=1000)),
+                ("content_hash", models.CharField(blank=True, max_length=64)),
+                ("references", models.JSONField(blank=True, default=list)),
+                ("edited_fields", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['-year', 'title'],
+                "ordering": ["-year", "title"],
             },
         ),
         migrations.CreateModel(
-            name='Author',
+            name="Author",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('bio', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("bio", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Country',
+            name="Country",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=2, unique=True, verbose_name='ISO code')),
-                ('name', models.CharField(help_text='Familiar short name.', max_length=200)),
-                ('official_name', models.CharField(blank=True, max_length=300)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=2, unique=True, verbose_name="ISO code"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(help_text="Familiar short name.", max_length=200),
+                ),
+                ("official_name", models.CharField(blank=True, max_length=300)),
             ],
             options={
-                'verbose_name_plural': 'countries',
-                'ordering': ['name'],
+                "verbose_name_plural": "countries",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Publication',
+            name="Publication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('url', models.URLField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("url", models.URLField(blank=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Topic',
+            name="Topic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=100, unique=True)),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('description', models.TextField(blank=True)),
-                ('rules', models.TextField(blank=True, help_text='One keyword or phrase per line; matched after stemming.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=100, unique=True)),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "rules",
+                    models.TextField(
+                        blank=True,
+                        help_text="One keyword or phrase per line; matched after stemming.",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ArticleAuthor',
+            name="ArticleAuthor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='author_links', to='corpus.article')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='article_links', to='corpus.author')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="author_links",
+                        to="corpus.article",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="article_links",
+                        to="corpus.author",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position'],
+                "ordering": ["position"],
             },
         ),
         migrations.AddField(
-            model_name='article',
-            name='authors',
-            field=models.ManyToManyField(blank=True, related_name='articles', through='corpus.ArticleAuthor', to='corpus.author'),
+            model_name="article",
+            name="authors",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="articles",
+                through="corpus.ArticleAuthor",
+                to="corpus.author",
+            ),
         ),
         migrations.CreateModel(
-            name='CountryAlias',
+            name="CountryAlias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('alias', models.CharField(max_length=200, unique=True)),
-                ('case_sensitive', models.BooleanField(default=False, help_text='Match only with this exact capitalisation (e.g. US).')),
-                ('country', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='corpus.country')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("alias", models.CharField(max_length=200, unique=True)),
+                (
+                    "case_sensitive",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Match only with this exact capitalisation (e.g. US).",
+                    ),
+                ),
+                (
+                    "country",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="aliases",
+                        to="corpus.country",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'country aliases',
-                'ordering': ['alias'],
+                "verbose_name_plural": "country aliases",
+                "ordering": ["alias"],
             },
         ),
         migrations.CreateModel(
-            name='Paragraph',
+            name="Paragraph",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(help_text='1-based order in the article.')),
-                ('text', models.TextField()),
-                ('heading', models.CharField(blank=True, max_length=500)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='paragraphs', to='corpus.article')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "position",
+                    models.PositiveIntegerField(
+                        help_text="1-based order in the article."
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("heading", models.CharField(blank=True, max_length=500)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="paragraphs",
+                        to="corpus.article",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['article', 'position'],
+                "ordering": ["article", "position"],
             },
         ),
         migrations.CreateModel(
-            name='ParagraphCountry',
+            name="ParagraphCountry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('auto', 'automatic'), ('manual', 'set by an editor'), ('rejected', 'removed by an editor')], default='auto', max_length=10)),
-                ('evidence', models.CharField(blank=True, help_text='The text that matched, for auto tags.', max_length=500)),
-                ('set_at', models.DateTimeField(auto_now=True)),
-                ('country', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='paragraph_tags', to='corpus.country')),
-                ('paragraph', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='country_tags', to='corpus.paragraph')),
-                ('set_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("auto", "automatic"),
+                            ("manual", "set by an editor"),
+                            ("rejected", "removed by an editor"),
+                        ],
+                        default="auto",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "evidence",
+                    models.CharField(
+                        blank=True,
+                        help_text="The text that matched, for auto tags.",
+                        max_length=500,
+                    ),
+                ),
+                ("set_at", models.DateTimeField(auto_now=True)),
+                (
+                    "country",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="paragraph_tags",
+                        to="corpus.country",
+                    ),
+                ),
+                (
+                    "paragraph",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="country_tags",
+                        to="corpus.paragraph",
+                    ),
+                ),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'paragraph country tag',
+                "verbose_name": "paragraph country tag",
             },
         ),
         migrations.AddField(
-            model_name='paragraph',
-            name='countries',
-            field=models.ManyToManyField(blank=True, related_name='paragraphs', through='corpus.ParagraphCountry', to='corpus.country'),
+            model_name="paragraph",
+            name="countries",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="paragraphs",
+                through="corpus.ParagraphCountry",
+                to="corpus.country",
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='publication',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='articles', to='corpus.publication'),
+            model_name="article",
+            name="publication",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="articles",
+                to="corpus.publication",
+            ),
         ),
         migrations.CreateModel(
-            name='TagChange',
+            name="TagChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('kind', models.CharField(choices=[('country', 'country'), ('topic', 'topic')], max_length=10)),
-                ('value', models.CharField(help_text='Country code or topic slug.', max_length=100)),
-                ('before', models.CharField(blank=True, max_length=10)),
-                ('after', models.CharField(blank=True, max_length=10)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('paragraph', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tag_changes', to='corpus.paragraph')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("country", "country"), ("topic", "topic")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "value",
+                    models.CharField(
+                        help_text="Country code or topic slug.", max_length=100
+                    ),
+                ),
+                ("before", models.CharField(blank=True, max_length=10)),
+                ("after", models.CharField(blank=True, max_length=10)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                (
+                    "paragraph",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="tag_changes",
+                        to="corpus.paragraph",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='ParagraphTopic',
+            name="ParagraphTopic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('auto', 'automatic'), ('manual', 'set by an editor'), ('rejected', 'removed by an editor')], default='auto', max_length=10)),
-                ('evidence', models.CharField(blank=True, help_text='The text that matched, for auto tags.', max_length=500)),
-                ('set_at', models.DateTimeField(auto_now=True)),
-                ('paragraph', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='topic_tags', to='corpus.paragraph')),
-                ('set_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('topic', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='paragraph_tags', to='corpus.topic')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("auto", "automatic"),
+                            ("manual", "set by an editor"),
+                            ("rejected", "removed by an editor"),
+                        ],
+                        default="auto",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "evidence",
+                    models.CharField(
+                        blank=True,
+                        help_text="The text that matched, for auto tags.",
+                        max_length=500,
+                    ),
+                ),
+                ("set_at", models.DateTimeField(auto_now=True)),
+                (
+                    "paragraph",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="topic_tags",
+                        to="corpus.paragraph",
+                    ),
+                ),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "topic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="paragraph_tags",
+                        to="corpus.topic",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'paragraph topic tag',
+                "verbose_name": "paragraph topic tag",
             },
         ),
         migrations.AddField(
-            model_name='paragraph',
-            name='topics',
-            field=models.ManyToManyField(blank=True, related_name='paragraphs', through='corpus.ParagraphTopic', to='corpus.topic'),
+            model_name="paragraph",
+            name="topics",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="paragraphs",
+                through="corpus.ParagraphTopic",
+                to="corpus.topic",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='articleauthor',
-            constraint=models.UniqueConstraint(fields=('article', 'author'), name='unique_article_author'),
+            model_name="articleauthor",
+            constraint=models.UniqueConstraint(
+                fields=("article", "author"), name="unique_article_author"
+            ),
         ),
         migrations.AddIndex(
-            model_name='paragraphcountry',
-            index=models.Index(fields=['country', 'status'], name='corpus_para_country_c776b2_idx'),
+            model_name="paragraphcountry",
+            index=models.Index(
+                fields=["country", "status"], name="corpus_para_country_c776b2_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='paragraphcountry',
-            constraint=models.UniqueConstraint(fields=('paragraph', 'country'), name='unique_paragraph_country'),
+            model_name="paragraphcountry",
+            constraint=models.UniqueConstraint(
+                fields=("paragraph", "country"), name="unique_paragraph_country"
+            ),
         ),
         migrations.AddIndex(
-            model_name='paragraphtopic',
-            index=models.Index(fields=['topic', 'status'], name='corpus_para_topic_i_9ab2dc_idx'),
+            model_name="paragraphtopic",
+            index=models.Index(
+                fields=["topic", "status"], name="corpus_para_topic_i_9ab2dc_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='paragraphtopic',
-            constraint=models.UniqueConstraint(fields=('paragraph', 'topic'), name='unique_paragraph_topic'),
+            model_name="paragraphtopic",
+            constraint=models.UniqueConstraint(
+                fields=("paragraph", "topic"), name="unique_paragraph_topic"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='paragraph',
-            constraint=models.UniqueConstraint(fields=('article', 'position'), name='unique_paragraph_position'),
+            model_name="paragraph",
+            constraint=models.UniqueConstraint(
+                fields=("article", "position"), name="unique_paragraph_position"
+            ),
         ),
     ]

@@ -145,6 +145,27 @@
     (again || document.getElementById("results-title")).focus();
   });
 
+  // Links in the results ("Did you mean", "Browse the whole library") change q without
+  // going through the search box, so the box follows the q each swap carries. It is
+  // left alone for the search form's own requests (the box is their source, and a
+  // trailing space being typed must survive) and when the user has typed since the
+  // request left, so a late response never overwrites typing.
+  var boxAtRequest = new WeakMap();
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var box = document.getElementById("q");
+    if (box && event.detail.elt !== box.form) boxAtRequest.set(event.detail.xhr, box.value);
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    // detail.elt here is the swapped element, not the one that made the request.
+    var target = event.detail.target;
+    var box = document.getElementById("q");
+    if (!target || target.id !== "results-region" || event.target !== target || !box) return;
+    var state = target.querySelector("[data-search-q]");
+    if (!state || !boxAtRequest.has(event.detail.xhr)) return;
+    if (box.value !== boxAtRequest.get(event.detail.xhr)) return;
+    if (box.value !== state.dataset.searchQ) box.value = state.dataset.searchQ;
+  });
+
   if (window.htmx) {
     window.htmx.onLoad(enhance);
   } else {

@@ -281,6 +281,40 @@ def test_did_you_mean_links_to_the_suggestion(analyst_client, seeded) -> None:
     assert ("q", text_of(link)) in params_of(link.get("href"))
 
 
+def test_did_you_mean_appears_once_when_nothing_matches(analyst_client, seeded) -> None:
+    response = analyst_client.get("/", {"q": "afganistan"})
+    assert select(response, ".empty-state")
+    offers = [p for p in select(response, "p") if "Did you mean" in text_of(p)]
+    assert len(offers) == 1
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "  afghanistan   opium "},  # spaces are collapsed, as in the URL state
+        {},  # "browse the whole library" empties the box
+    ],
+)
+def test_results_partial_carries_the_query_for_the_search_box(
+    analyst_client, seeded, params
+) -> None:
+    response = analyst_client.get("/", params, **HTMX)
+    (state,) = select(response, "[data-search-q]")
+    assert state.get("data-search-q") == " ".join(params.get("q", "").split())
+
+
+def test_filters_link_jumps_to_the_facets_after_the_results(
+    analyst_client, seeded
+) -> None:
+    response = analyst_client.get("/", {"q": "opium"})
+    (layout,) = select(response, "#results-region .layout")
+    (jump,) = layout.cssselect(".results a.filters-jump")
+    assert jump.get("href") == "#facets"
+    # Results come first in the document, as they do on a narrow screen.
+    assert [child.tag for child in layout] == ["section", "aside"]
+    assert layout[1].get("id") == "facets"
+
+
 @pytest.mark.parametrize(
     "q",
     [
@@ -613,3 +647,58 @@ def dict_of(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
     for name, value in pairs:
         merged.setdefault(name, []).append(value)
     return merged
+
+
+# ---------------------------------------------------------------- error pages
+
+
+def test_unknown_url_renders_the_site_404_page(
+    analyst_client, seeded, settings
+) -> None:
+    settings.DEBUG = False
+    response = analyst_client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert response.templates[0].name == "404.html"
+    assert select(response, "header.site-header .brand")
+    (heading,) = select(response, "main h1")
+    assert text_of(heading) == "Page not found"
+    assert select(response, "main a[href='/']")
+
+
+def test_unknown_article_renders_the_site_404_page(
+    analyst_client, seeded, settings
+) -> None:
+    settings.DEBUG = False
+    response = analyst_client.get("/articles/999999/")
+    assert response.status_code == 404
+    assert select(response, "header.site-header .brand")
+
+
+def test_server_error_page_is_static(rf, db, django_assert_num_queries) -> None:
+    from django.views.defaults import server_error
+
+    with django_assert_num_queries(0):
+        response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    page = lxml.html.fromstring(response.content.decode())
+    assert page.cssselect("link[rel=stylesheet][href$='css/app.css']")
+    assert page.cssselect("header.site-header .brand")
+    assert "Something went wrong" in text_of(page.cssselect("h1")[0])
+
+
+@pytest.mark.parametrize(
+    ("view", "status", "heading"),
+    [
+        ("permission_denied", 403, "You can’t open this page"),
+        ("bad_request", 400, "Bad request"),
+    ],
+)
+def test_other_error_pages_use_the_site_template(rf, db, view, status, heading) -> None:
+    from django.core.exceptions import PermissionDenied
+    from django.views import defaults
+
+    response = getattr(defaults, view)(rf.get("/"), PermissionDenied())
+    assert response.status_code == status
+    page = lxml.html.fromstring(response.content.decode())
+    assert page.cssselect("header.site-header .brand")
+    assert text_of(page.cssselect("h1")[0]) == heading
