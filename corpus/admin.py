@@ -222,16 +222,51 @@ add_topic = _make_tag_action("topic", add=True)
 remove_topic = _make_tag_action("topic", add=False)
 
 
-@admin.action(permissions=["edit"], description="Re-run automatic tagging")
+def _retag_confirmation(
+    modeladmin: admin.ModelAdmin,
+    request: HttpRequest,
+    *,
+    paragraph_count: int,
+    count: int | None,
+) -> TemplateResponse:
+    """The page that confirms a re-run; ``count`` None means "every paragraph"."""
+    opts = modeladmin.model._meta
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": "Re-run automatic tagging",
+        "opts": opts,
+        "action": request.POST.get("action", ""),
+        "select_across": request.POST.get("select_across", "0"),
+        "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+        "paragraph_count": paragraph_count,
+        "count": count,
+        "form_url": request.get_full_path(),
+        "changelist_url": reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_changelist"
+        ),
+    }
+    return TemplateResponse(request, "admin/corpus/retag_confirm.html", context)
+
+
+@admin.action(permissions=["edit"], description="Re-run automatic tagging…")
 def retag_selected(
     modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]
-) -> None:
-    changed = services.retag(_selected_paragraph_ids(queryset), user=request.user)
-    modeladmin.message_user(
+) -> HttpResponse | None:
+    paragraph_ids = _selected_paragraph_ids(queryset)
+    if request.POST.get("confirm") == "yes":
+        changed = services.retag(paragraph_ids, user=request.user)
+        modeladmin.message_user(
+            request,
+            f"Automatic tagging re-run: {changed} automatic tags added or removed; "
+            "manual and rejected tags kept.",
+            messages.SUCCESS,
+        )
+        return None
+    return _retag_confirmation(
+        modeladmin,
         request,
-        f"Automatic tagging re-run: {changed} automatic tags added or removed; "
-        "manual and rejected tags kept.",
-        messages.SUCCESS,
+        paragraph_count=len(paragraph_ids),
+        count=services.count_retag_changes(paragraph_ids),
     )
 
 
@@ -248,21 +283,10 @@ def retag_everything(
             messages.SUCCESS,
         )
         return None
-    opts = modeladmin.model._meta
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": "Re-run automatic tagging",
-        "opts": opts,
-        "action": request.POST.get("action", ""),
-        "select_across": request.POST.get("select_across", "0"),
-        "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
-        "paragraph_count": Paragraph.objects.count(),
-        "form_url": request.get_full_path(),
-        "changelist_url": reverse(
-            f"admin:{opts.app_label}_{opts.model_name}_changelist"
-        ),
-    }
-    return TemplateResponse(request, "admin/corpus/retag_confirm.html", context)
+    # Counting would cost a full tagging pass over the library, so it is not done.
+    return _retag_confirmation(
+        modeladmin, request, paragraph_count=Paragraph.objects.count(), count=None
+    )
 
 
 TAG_ACTIONS = [add_country, remove_country, add_topic, remove_topic, retag_selected]
@@ -852,6 +876,15 @@ class TopicAdmin(EditorOnlyMixin, admin.ModelAdmin):
                 "all paragraphs”).",
                 messages.INFO,
             )
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
+        # A topic's tags go with it even though they cannot be deleted on their own.
+        # Both delete pages show this summary, so editors see what of theirs is lost.
+        deleted, counts, _, protected = super().get_deleted_objects(objs, request)
+        manual = services.count_manual_topic_tags([topic.pk for topic in objs])
+        if manual:
+            counts["manual tags set by editors (kept in the tag change log)"] = manual
+        return deleted, counts, set(), protected
 
     def delete_model(self, request: HttpRequest, obj: Topic) -> None:
         services.delete_topics([obj.pk], user=request.user)

@@ -3,24 +3,37 @@
 Each file is read, checked and parsed, then saved in its own transaction, so a bad or
 interrupted file never leaves half an article behind. Re-ingesting a file whose bytes
 have not changed does nothing; a changed file updates its article but keeps whatever
-an editor changed by hand (listed in ``Article.edited_fields``) and every manual or
-rejected tag on paragraphs whose text survived.
+an editor changed by hand (listed in ``Article.edited_fields``). Old and new paragraphs
+are aligned, so an unchanged or edited paragraph keeps its row, id and every manual or
+rejected tag; tags lost with a removed paragraph are logged and reported.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
-from corpus.models import Article, ArticleAuthor, Author, Paragraph, Publication
+from corpus.models import (
+    Article,
+    ArticleAuthor,
+    Author,
+    Paragraph,
+    ParagraphCountry,
+    ParagraphTopic,
+    Publication,
+    TagChange,
+    TagStatus,
+)
 from corpus.parsing import ParsedArticle, ParseError, parse_article
 
 logger = logging.getLogger(__name__)
@@ -31,6 +44,13 @@ ARTICLE_SUFFIXES = (".txt", ".md", ".text")
 # Paragraph positions are moved out of the way during an update so that the unique
 # (article, position) constraint never sees two rows at once with the same position.
 _POSITION_OFFSET = 1_000_000
+# How alike (0-1, by words) an old and a new paragraph must be to count as one
+# paragraph edited rather than one removed and another added.
+EDIT_SIMILARITY = 0.5
+# Changed stretches with more old x new pairs than this were rewritten wholesale;
+# comparing every pair would cost more than it could save.
+_MAX_PAIRS = 40_000
+_WORD = re.compile(r"\w+")
 
 
 class IngestError(ValueError):
@@ -43,11 +63,14 @@ class FileResult:
     status: Status
     reason: str = ""
     article_id: int | None = None
+    # Something an editor should know about a file that did go in.
+    warning: str = ""
 
     @property
     def line(self) -> str:
         detail = f": {self.reason}" if self.reason else ""
-        return f"{self.name}: {self.status}{detail}"
+        warning = f" ({self.warning})" if self.warning else ""
+        return f"{self.name}: {self.status}{detail}{warning}"
 
 
 @dataclass
@@ -76,6 +99,8 @@ class SavedArticle:
     article: Article
     created: bool
     changed_paragraph_ids: frozenset[int]
+    # Paragraphs that held manual tags and are gone from the new text.
+    removed_with_manual_tags: int = 0
 
 
 def decode_article_bytes(data: bytes, *, max_bytes: int | None = None) -> str:
@@ -116,7 +141,11 @@ def content_hash(data: bytes) -> str:
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Directories expand to the article files inside them, in name order."""
+    """Directories expand to the files inside them, in name order.
+
+    Hidden files (".DS_Store", ".gitkeep") are left out; files of other types stay in
+    the list, so that ingest can report them as skipped.
+    """
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -124,12 +153,20 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
                 sorted(
                     child
                     for child in path.iterdir()
-                    if child.is_file() and child.suffix.lower() in ARTICLE_SUFFIXES
+                    if child.is_file() and not child.name.startswith(".")
                 )
             )
         else:
             files.append(path)
     return files
+
+
+def unsupported_type(path: Path) -> str:
+    """Why a file found in a folder is not read as an article, or "" if it is."""
+    suffix = path.suffix.lower()
+    if suffix in ARTICLE_SUFFIXES:
+        return ""
+    return f"not a text file ({suffix or 'no extension'})"
 
 
 def ingest_paths(
@@ -139,8 +176,11 @@ def ingest_paths(
     update_index: bool = True,
 ) -> IngestReport:
     report = IngestReport()
+    # A file named on its own is read whatever its name; one found in a folder must
+    # look like an article file.
+    named = {path for path in paths if not path.is_dir()}
     for path in expand_paths(paths):
-        result, changed = _ingest_one(path)
+        result, changed = _ingest_one(path, check_type=path not in named)
         report.results.append(result)
         report.changed_paragraph_ids.update(changed)
         if on_result is not None:
@@ -156,8 +196,11 @@ def ingest_file(path: Path) -> FileResult:
     return ingest_paths([path]).results[0]
 
 
-def _ingest_one(path: Path) -> tuple[FileResult, frozenset[int]]:
+def _ingest_one(path: Path, *, check_type: bool) -> tuple[FileResult, frozenset[int]]:
     name = path.name
+    unsupported = unsupported_type(path) if check_type else ""
+    if unsupported:
+        return FileResult(name, "skipped", reason=unsupported), frozenset()
     try:
         data = read_article_file(path)
         digest = content_hash(data)
@@ -174,8 +217,15 @@ def _ingest_one(path: Path) -> tuple[FileResult, frozenset[int]]:
         ), frozenset()
     saved = save_parsed_article(parsed, source_file=name, content_hash=digest)
     status: Status = "created" if saved.created else "updated"
+    warning = ""
+    if saved.removed_with_manual_tags:
+        count = saved.removed_with_manual_tags
+        warning = (
+            f"{count} paragraph{'' if count == 1 else 's'} with manual tags removed"
+        )
+        logger.warning("%s: %s; see the tag change log", name, warning)
     return FileResult(
-        name, status, article_id=saved.article.pk
+        name, status, article_id=saved.article.pk, warning=warning
     ), saved.changed_paragraph_ids
 
 
@@ -185,8 +235,14 @@ def save_parsed_article(
     source_file: str | None,
     content_hash: str = "",
     source_url: str = "",
+    user: Any = None,
+    note: str = "ingest",
 ) -> SavedArticle:
-    """Create or update the article for ``source_file`` in one transaction."""
+    """Create or update the article for ``source_file`` in one transaction.
+
+    Tag changes this makes are logged as TagChange rows with ``user`` (None for a
+    command) and ``note``.
+    """
     with transaction.atomic():
         article = None
         if source_file:
@@ -204,11 +260,13 @@ def save_parsed_article(
         article.save()
         if created or "authors" not in article.edited_fields:
             _set_authors(article, parsed)
-        changed, removed = _sync_paragraphs(article, parsed)
-        from corpus.tagging import apply_auto_tags
+        changed, removed, lost = _sync_paragraphs(article, parsed, user=user, note=note)
+        from corpus.tagging import auto_tag
 
-        apply_auto_tags(article.paragraphs.values_list("pk", flat=True))
-    return SavedArticle(article, created, frozenset(changed | removed))
+        # A first ingest by a command is the baseline, not a change: its tags carry
+        # their own provenance, and logging them would double a large import.
+        auto_tag(changed, audit=not created or user is not None, user=user, note=note)
+    return SavedArticle(article, created, frozenset(changed | removed), lost)
 
 
 def _apply_metadata(
@@ -250,49 +308,122 @@ def _set_authors(article: Article, parsed: ParsedArticle) -> None:
         ArticleAuthor.objects.create(article=article, author=author, position=position)
 
 
-def _sync_paragraphs(
-    article: Article, parsed: ParsedArticle
-) -> tuple[set[int], set[int]]:
-    """Reuse paragraph rows whose text is unchanged, so their tags stay with them.
+def align_paragraphs(old: Sequence[str], new: Sequence[str]) -> dict[int, int]:
+    """Pair each new paragraph with the old one it continues: ``{new: old}`` indexes.
 
-    Returns the ids of paragraphs whose indexed content may have changed and the ids of
-    paragraphs that were deleted.
+    Unchanged paragraphs are matched in order first. Inside each stretch that changed,
+    old and new paragraphs are then paired, most alike first, when their words are at
+    least ``EDIT_SIMILARITY`` alike: those are edits. New paragraphs left unpaired are
+    new; old ones left unpaired were removed.
+    """
+    pairs: dict[int, int] = {}
+    matcher = SequenceMatcher(None, list(old), list(new), autojunk=False)
+    for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
+        if tag == "equal":
+            for offset in range(old_end - old_start):
+                pairs[new_start + offset] = old_start + offset
+        elif tag == "replace":
+            pairs.update(
+                _pair_edits(
+                    old, range(old_start, old_end), new, range(new_start, new_end)
+                )
+            )
+    return pairs
+
+
+def _pair_edits(
+    old: Sequence[str], old_range: range, new: Sequence[str], new_range: range
+) -> dict[int, int]:
+    if len(old_range) * len(new_range) > _MAX_PAIRS:
+        return {}
+    old_words = {i: _WORD.findall(old[i].casefold()) for i in old_range}
+    new_words = {j: _WORD.findall(new[j].casefold()) for j in new_range}
+    scored: list[tuple[float, int, int, int]] = []
+    for j in new_range:
+        matcher = SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(new_words[j])
+        for i in old_range:
+            matcher.set_seq1(old_words[i])
+            if matcher.quick_ratio() < EDIT_SIMILARITY:
+                continue
+            ratio = matcher.ratio()
+            if ratio >= EDIT_SIMILARITY:
+                # Ties go to the pair nearest the same place in the stretch.
+                drift = abs((i - old_range.start) - (j - new_range.start))
+                scored.append((-ratio, drift, i, j))
+    pairs: dict[int, int] = {}
+    taken: set[int] = set()
+    for _, _, i, j in sorted(scored):
+        if j not in pairs and i not in taken:
+            pairs[j] = i
+            taken.add(i)
+    return pairs
+
+
+def _sync_paragraphs(
+    article: Article, parsed: ParsedArticle, *, user: Any, note: str
+) -> tuple[set[int], set[int], int]:
+    """Reuse the rows of unchanged and edited paragraphs, so their tags stay with them.
+
+    Returns the ids of the article's paragraphs now (all may have moved or changed),
+    the ids of paragraphs that were deleted, and how many of those had manual tags.
     """
     existing = list(article.paragraphs.order_by("position"))
-    by_text: dict[str, list[Paragraph]] = {}
-    for paragraph in existing:
-        by_text.setdefault(paragraph.text, []).append(paragraph)
+    matches = align_paragraphs(
+        [paragraph.text for paragraph in existing],
+        [item.text for item in parsed.paragraphs],
+    )
     if existing:
         article.paragraphs.update(position=F("position") + _POSITION_OFFSET)
 
-    wanted = list(enumerate(parsed.paragraphs, start=1))
-    kept: dict[int, Paragraph] = {}
-    leftovers: list[tuple[int, str, str]] = []
-    for position, item in wanted:
-        matches = by_text.get(item.text)
-        if matches:
-            kept[position] = matches.pop(0)
-        else:
-            leftovers.append((position, item.text, item.heading))
-    unused = [p for p in existing if p.pk not in {k.pk for k in kept.values()}]
+    kept: list[Paragraph] = []
+    added: list[Paragraph] = []
+    for index, item in enumerate(parsed.paragraphs):
+        old = matches.get(index)
+        paragraph = existing[old] if old is not None else Paragraph(article=article)
+        paragraph.position = index + 1
+        paragraph.text = item.text
+        paragraph.heading = item.heading[:500]
+        (added if old is None else kept).append(paragraph)
+    Paragraph.objects.bulk_update(kept, ["position", "text", "heading"], batch_size=500)
+    Paragraph.objects.bulk_create(added, batch_size=500)
 
-    changed: set[int] = set()
-    for position, item in wanted:
-        paragraph = kept.get(position)
-        if paragraph is not None:
-            paragraph.position = position
-            paragraph.heading = item.heading[:500]
-            paragraph.save(update_fields=["position", "heading"])
-            changed.add(paragraph.pk)
-    # A changed paragraph keeps the row (and the editor's tags) of the old paragraph
-    # that stood at the same place in the article.
-    for position, text, heading in leftovers:
-        paragraph = unused.pop(0) if unused else Paragraph(article=article)
-        paragraph.position = position
-        paragraph.text = text
-        paragraph.heading = heading[:500]
-        paragraph.save()
-        changed.add(paragraph.pk)
-    removed = {paragraph.pk for paragraph in unused}
+    used = set(matches.values())
+    removed = {p.pk for index, p in enumerate(existing) if index not in used}
+    lost = _log_removed_tags(removed, user=user, note=f"{note}: paragraph removed")
     Paragraph.objects.filter(pk__in=removed).delete()
-    return changed, removed
+    changed = set(article.paragraphs.values_list("pk", flat=True))
+    return changed, removed, lost
+
+
+def _log_removed_tags(paragraph_ids: set[int], *, user: Any, note: str) -> int:
+    """Log every tag that goes with these paragraphs; returns how many had manual."""
+    if not paragraph_ids:
+        return 0
+    rows = [
+        ("country", *row)
+        for row in ParagraphCountry.objects.filter(
+            paragraph_id__in=paragraph_ids
+        ).values_list("paragraph_id", "country__code", "status")
+    ] + [
+        ("topic", *row)
+        for row in ParagraphTopic.objects.filter(
+            paragraph_id__in=paragraph_ids
+        ).values_list("paragraph_id", "topic__slug", "status")
+    ]
+    TagChange.objects.bulk_create(
+        [
+            TagChange(
+                user=user,
+                paragraph_id=paragraph_id,
+                kind=kind,
+                value=value,
+                before=status,
+                after="",
+                note=note[:300],
+            )
+            for kind, paragraph_id, value, status in rows
+        ],
+        batch_size=500,
+    )
+    return len({row[1] for row in rows if row[3] == TagStatus.MANUAL})

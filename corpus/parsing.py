@@ -201,11 +201,15 @@ _PUBLICATION_NOTE = re.compile(
     r"(?:in|on|at|by|with)\s+(?P<rest>.{1,240})",
     re.IGNORECASE,
 )
-# Abbreviations and initials ("St. Antony's", "J. Smith", "U.S.") end no sentence.
-_NOT_SENTENCE_END = (
-    r"(?<!\bSt\.)(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bNo\.)"
-    r"(?<!\bProf\.)(?<!\bvs\.)(?<!\b[A-Z]\.)"
+# Abbreviations and initials ("St. Antony's", "Dr. Ana Cruz", "J. Smith", "U.S.")
+# end no sentence. Abbreviations start no bio clause either; initials may, because
+# "... in the U.S. Jane Doe is ..." is common and a lone surname is never a name.
+_HONORIFICS = ("Dr", "Prof", "Professor", "Mr", "Ms", "Mrs", "Mx", "Sir", "Dame")
+_ABBREVIATIONS = ("St", "Dr", "Mr", "Ms", "Mrs", "Mx", "No", "Prof", "vs")
+_NOT_SENTENCE_END = "".join(rf"(?<!\b{a}\.)" for a in _ABBREVIATIONS) + (
+    r"(?<!\b[A-Z]\.)"
 )
+_NOT_CLAUSE_START = "".join(rf"(?<!\b{a}\. )" for a in _ABBREVIATIONS)
 _SENTENCE_END = re.compile(
     rf"(?<=[.!?]){_NOT_SENTENCE_END}\s+(?=[A-Z“\"‘'(\[])|(?<=[.!?][”\"’)])\s+"
 )
@@ -213,7 +217,9 @@ _LEADING_PREPOSITION = re.compile(r"^(?:(?:in|on|at|by|with)\s+)+", re.IGNORECAS
 _TRAILING_PREPOSITION = re.compile(r"(?:\s+(?:in|on|at|by))+$", re.IGNORECASE)
 
 _NAME_WORD = r"[^\W\d_][\w’'\-]*\.?"
-_HONORIFIC = r"(?:(?:Dr|Prof|Professor|Mr|Ms|Mrs|Sir|Dame)\.?\s+)?"
+_HONORIFIC_PREFIX = rf"(?:{'|'.join(_HONORIFICS)})\.?\s+"
+_HONORIFIC = rf"(?:{_HONORIFIC_PREFIX})?"
+_LEADING_HONORIFIC = re.compile(rf"^{_HONORIFIC_PREFIX}")
 _BIO_SINGLE = re.compile(
     rf"{_HONORIFIC}(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,4}}?)"
     r"\s+(?:is|was|serves\s+as|works\s+as)\s+"
@@ -224,7 +230,8 @@ _BIO_PLURAL = re.compile(
     rf",?\s+and\s+{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,4}}?)\s+are\s+"
 )
 _BIO_CLAUSE_START = re.compile(
-    r"(?:^|(?<=[.;!?] )|(?<=[.;!?][”\"’)] )|(?<=\band )|(?<=, ))(?=[^\W\d_])"
+    rf"(?:^|(?<=[.;!?] ){_NOT_CLAUSE_START}|(?<=[.;!?][”\"’)] )|(?<=\band )"
+    r"|(?<=, ))(?=[^\W\d_])"
 )
 _ROLE = re.compile(
     r"\b(?:student|fellow|analyst|researcher|economist|professor|journalist"
@@ -274,7 +281,7 @@ _SOURCE_LINE = re.compile(
     re.IGNORECASE,
 )
 _NAME_PARTS = re.compile(r"[-’'.]")
-_CLAUSE_JOINER = re.compile(r"(?:,|\s+and)\s*$")
+_CLAUSE_JOINER = re.compile(r"(?:,?\s+and|,)\s*$")
 _PERSON_WORD = re.compile(r"\b(?:he|she|his|her|hers|him|author)\b", re.IGNORECASE)
 # "They" and "their" name countries as often as people, so only as the subject.
 _PERSON_SUBJECT = re.compile(r"(?:they|their)\b", re.IGNORECASE)
@@ -468,10 +475,19 @@ def _read_byline(text: str) -> tuple[list[str], datetime.date | None]:
     date_match = _DATE.search(names_part)
     if date_match:
         names_part = _BYLINE_SEPARATOR.sub("", names_part[: date_match.start()])
-    names = [n for n in _NAME_LIST_SPLIT.split(names_part.strip()) if n]
+    names = _split_names(names_part.strip())
     if not names or not all(_is_person_name(n) for n in names):
         return [], None
     return names, _parse_date(date_match)
+
+
+def _split_names(text: str) -> list[str]:
+    """Names from "A, B and C", each without a title ("Dr. Ana Cruz" -> "Ana Cruz")."""
+    return [
+        _LEADING_HONORIFIC.sub("", name, count=1)
+        for name in _NAME_LIST_SPLIT.split(text)
+        if name
+    ]
 
 
 def _parse_date(match: re.Match[str] | None) -> datetime.date | None:
@@ -623,7 +639,7 @@ def _read_bio(text: str) -> list[ParsedAuthor]:
     """Authors described by a bio paragraph, or [] when it is not a bio."""
     plural = _BIO_PLURAL.match(text)
     if plural:
-        names = [n for n in _NAME_LIST_SPLIT.split(plural.group("names")) if n]
+        names = _split_names(plural.group("names"))
         if all(_is_person_name(n) for n in names) and _ROLE.search(text, 0, 300):
             return [ParsedAuthor(name=n, bio=text) for n in names]
 

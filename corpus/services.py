@@ -271,6 +271,44 @@ def tag_article(
     )
 
 
+def count_retag_changes(paragraph_ids: Iterable[int]) -> int:
+    """How many paragraphs ``retag`` would change: automatic tags to add or drop."""
+    gazetteer = load_gazetteer()
+    rules = load_topic_rules()
+    value_ids = {
+        "country": dict(Country.objects.values_list("code", "pk")),
+        "topic": dict(Topic.objects.values_list("slug", "pk")),
+    }
+    changed = 0
+    for batch in _batches(paragraph_ids):
+        current: dict[tuple[str, int], dict[int, str]] = {}
+        for kind in KINDS:
+            model, value_field = _tag_model(kind)
+            rows = model.objects.filter(paragraph_id__in=batch).values_list(
+                "paragraph_id", value_field, "status"
+            )
+            for paragraph_id, value_id, status in rows:
+                current.setdefault((kind, paragraph_id), {})[value_id] = status
+        texts = Paragraph.objects.filter(pk__in=batch).values_list("pk", "text")
+        for paragraph_id, text in texts:
+            tags = suggest_tags(text, gazetteer=gazetteer, rules=rules)
+            suggested = {"country": tags.countries, "topic": tags.topics}
+            for kind in KINDS:
+                wanted = {
+                    value_ids[kind][value]
+                    for value, _ in suggested[kind]
+                    if value in value_ids[kind]
+                }
+                rows = current.get((kind, paragraph_id), {})
+                if wanted - rows.keys() or any(
+                    status == TagStatus.AUTO and value_id not in wanted
+                    for value_id, status in rows.items()
+                ):
+                    changed += 1
+                    break
+    return changed
+
+
 def retag(paragraph_ids: Iterable[int], *, user: Any = None) -> int:
     """Re-run auto-tagging; returns the number of AUTO rows added or removed.
 
@@ -330,11 +368,25 @@ def delete_articles(article_ids: Iterable[int], *, user: Any) -> int:
 
 
 def save_author(author: Author, *, user: Any) -> Author:
-    """Author names appear in search results, so their articles are reindexed."""
+    """Save an author; their articles are reindexed, as names appear in results.
+
+    A renamed author is an editor's fix to the author lists of their articles, so
+    "authors" becomes an edited field of each: re-ingest keeps the link instead of
+    finding or creating an author under the name parsed from the file.
+    """
     _require_editor(user)
     with transaction.atomic():
+        old_name = (
+            Author.objects.filter(pk=author.pk).values_list("name", flat=True).first()
+        )
         author.save()
-        _schedule_article_reindex(author.articles.values_list("pk", flat=True))
+        articles = list(author.articles.all())
+        if old_name is not None and old_name != author.name:
+            for article in articles:
+                if "authors" not in article.edited_fields:
+                    article.edited_fields = sorted({*article.edited_fields, "authors"})
+                    article.save(update_fields=["edited_fields"])
+        _schedule_article_reindex(article.pk for article in articles)
     return author
 
 
@@ -361,15 +413,40 @@ def save_topic(topic: Topic, *, changed_fields: Iterable[str], user: Any) -> Top
     return topic
 
 
+def count_manual_topic_tags(topic_ids: Iterable[int]) -> int:
+    """How many manual tags deleting these topics would take with them."""
+    return ParagraphTopic.objects.filter(
+        topic_id__in=list(topic_ids), status=TagStatus.MANUAL
+    ).count()
+
+
 def delete_topics(topic_ids: Iterable[int], *, user: Any) -> int:
+    """Delete topics and their tags; every tag removed is written to the log."""
     _require_editor(user)
     ids = sorted({int(pk) for pk in topic_ids})
     with transaction.atomic():
-        affected = list(
+        tags = list(
             ParagraphTopic.objects.filter(topic_id__in=ids).values_list(
-                "paragraph_id", flat=True
+                "paragraph_id", "topic__slug", "status"
             )
         )
+        # The tags go with the topic; the log keeps what editors had decided.
+        TagChange.objects.bulk_create(
+            [
+                TagChange(
+                    user=user,
+                    paragraph_id=paragraph_id,
+                    kind="topic",
+                    value=slug,
+                    before=status,
+                    after="",
+                    note="topic deleted",
+                )
+                for paragraph_id, slug, status in tags
+            ],
+            batch_size=BATCH_SIZE,
+        )
+        affected = [paragraph_id for paragraph_id, _, _ in tags]
         deleted = Topic.objects.filter(pk__in=ids).count()
         Topic.objects.filter(pk__in=ids).delete()
         _schedule_paragraph_reindex(affected)
@@ -421,7 +498,11 @@ def create_article_from_parsed(
     with transaction.atomic():
         digest = text_hash(text) if text else ""
         saved = save_parsed_article(
-            parsed, source_file=source_file, content_hash=digest
+            parsed,
+            source_file=source_file,
+            content_hash=digest,
+            user=user,
+            note="add article",
         )
         article = saved.article
         edited = {name for name in corrections if name in Article.EDITABLE_FIELDS}

@@ -328,9 +328,31 @@ def test_admin_bulk_topic_action_on_all_matching(editor_client, article) -> None
 
 def test_admin_retag_action_restores_auto_tags(editor_client, article) -> None:
     ParagraphCountry.objects.filter(status=TagStatus.AUTO).delete()
-    response = action_post(editor_client, "article", "retag_selected", [article.pk])
+    response = action_post(
+        editor_client, "article", "retag_selected", [article.pk], confirm="yes"
+    )
     assert response.status_code == 302
     assert ParagraphCountry.objects.filter(status=TagStatus.AUTO).count() == 3
+
+
+@pytest.mark.parametrize("model", ["article", "paragraph"])
+def test_admin_retag_action_confirms_count_before_changing(
+    editor_client, article, model: str
+) -> None:
+    ParagraphCountry.objects.filter(country__code="RU").delete()
+    ids = (
+        [article.pk]
+        if model == "article"
+        else list(article.paragraphs.values_list("pk", flat=True))
+    )
+
+    response = action_post(editor_client, model, "retag_selected", ids)
+
+    page = html_of(response)
+    count = page.cssselect(".refdesk-retag-count")[0].text_content()
+    assert " ".join(count.split()).startswith("1 of the 3 paragraphs")
+    assert page.cssselect("input[name=confirm][value=yes]")
+    assert not ParagraphCountry.objects.filter(country__code="RU").exists()
 
 
 def test_admin_alias_action_retags_everything_after_confirmation(
@@ -351,6 +373,31 @@ def test_admin_alias_action_retags_everything_after_confirmation(
         editor_client, "countryalias", "retag_everything", [alias.pk], confirm="yes"
     )
     assert ParagraphCountry.objects.filter(country__code="JP").count() == 1
+
+
+def test_admin_topic_delete_warns_of_manual_tags(editor, editor_client, article):
+    from corpus.models import Topic
+    from corpus.services import change_tags
+
+    ids = list(article.paragraphs.values_list("pk", flat=True))
+    change_tags(ids[:2], kind="topic", value="water", add=True, user=editor)
+    topic = Topic.objects.get(slug="water")
+
+    single = editor_client.get(f"/admin/corpus/topic/{topic.pk}/delete/")
+    bulk = action_post(editor_client, "topic", "delete_selected", [topic.pk])
+
+    for response in (single, bulk):
+        summary = html_of(response).cssselect("#content ul")
+        text = " ".join(" ".join(ul.text_content().split()) for ul in summary)
+        assert "Manual tags set by editors (kept in the tag change log): 2" in text
+
+    response = editor_client.post(
+        f"/admin/corpus/topic/{topic.pk}/delete/", {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert not Topic.objects.filter(pk=topic.pk).exists()
+    assert TagChange.objects.filter(note="topic deleted", before="manual").count() == 2
 
 
 def test_admin_paragraph_inline_rejects_tag(editor_client, article) -> None:

@@ -9,7 +9,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from corpus.ingest import ingest_paths
-from corpus.models import Article, ParagraphCountry, TagStatus
+from corpus.models import (
+    Article,
+    Paragraph,
+    ParagraphCountry,
+    TagStatus,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -100,8 +105,6 @@ def test_ingest_author_bios_are_stored_on_authors_not_paragraphs(seeded: None) -
 
 @pytest.mark.parametrize("fragment", BOILERPLATE)
 def test_ingest_paragraphs_hold_no_boilerplate(seeded: None, fragment: str) -> None:
-    from corpus.models import Paragraph
-
     assert not Paragraph.objects.filter(text__contains=fragment).exists()
 
 
@@ -215,3 +218,204 @@ def test_ingest_paths_updates_index_for_new_paragraphs(seeds_dir: Path) -> None:
     assert report.count("created") == 1
     with open_index().searcher() as searcher:
         assert searcher.doc_count() == len(report.changed_paragraph_ids)
+
+
+# --- Re-ingest keeps each paragraph's row and tags with its text ------------------
+
+RAND = "003_30700c1f1a60f553.txt"
+PRONGS = "We propose three possible prongs for expanded security cooperation"
+REWORDED = "We propose three prongs for deeper security cooperation with Kazakhstan."
+NEW_OPENING = "Mongolia watched the talks in Ulaanbaatar with growing interest."
+
+
+def _rand_with_prongs_tags(seeds_dir: Path, tmp_path: Path) -> tuple[Path, int]:
+    """The RAND seed ingested, its "prongs" paragraph given a manual topic and a
+    rejected country; returns the file and that paragraph's id."""
+    from corpus.services import change_tags
+
+    source = tmp_path / RAND
+    shutil.copy(seeds_dir / RAND, source)
+    run_ingest(source)
+    prongs = Paragraph.objects.get(text__startswith=PRONGS)
+    change_tags([prongs.pk], kind="topic", value="water", add=True, user=None)
+    change_tags([prongs.pk], kind="country", value="KZ", add=False, user=None)
+    return source, prongs.pk
+
+
+def _rewrite(source: Path, *, old: str, new: str) -> None:
+    lines = source.read_text(encoding="utf-8").splitlines()
+    index = next(i for i, line in enumerate(lines) if line.startswith(old))
+    lines[index] = new
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_reingest_edited_paragraph_keeps_its_row_and_editor_tags(
+    seeds_dir: Path, tmp_path: Path
+) -> None:
+    source, prongs_id = _rand_with_prongs_tags(seeds_dir, tmp_path)
+    old_ids = set(Paragraph.objects.values_list("pk", flat=True))
+    source.write_text(
+        NEW_OPENING + "\n" + source.read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    _rewrite(source, old=PRONGS, new=REWORDED)
+
+    output, code = run_ingest(source)
+
+    assert (code, output.splitlines()[0]) == (0, f"{RAND}: updated")
+    prongs = Paragraph.objects.get(pk=prongs_id)
+    assert (prongs.position, prongs.text) == (9, REWORDED)
+    assert prongs.topic_tags.get(topic__slug="water").status == TagStatus.MANUAL
+    assert prongs.country_tags.get(country__code="KZ").status == TagStatus.REJECTED
+    opening = Paragraph.objects.get(position=1)
+    assert opening.text == NEW_OPENING
+    assert opening.pk not in old_ids
+    assert not opening.topic_tags.filter(status=TagStatus.MANUAL).exists()
+    assert not opening.country_tags.filter(status=TagStatus.REJECTED).exists()
+
+
+def test_reingest_unchanged_paragraphs_keep_their_ids(
+    seeds_dir: Path, tmp_path: Path
+) -> None:
+    source, _ = _rand_with_prongs_tags(seeds_dir, tmp_path)
+    before = dict(Paragraph.objects.values_list("text", "pk"))
+    source.write_text(
+        NEW_OPENING + "\n" + source.read_text(encoding="utf-8"), encoding="utf-8"
+    )
+
+    run_ingest(source)
+
+    after = dict(Paragraph.objects.values_list("text", "pk"))
+    assert {text: after[text] for text in before} == before
+
+
+def test_reingest_reports_removed_paragraph_with_manual_tags(
+    seeds_dir: Path, tmp_path: Path
+) -> None:
+    from corpus.models import TagChange
+
+    source, prongs_id = _rand_with_prongs_tags(seeds_dir, tmp_path)
+    lines = source.read_text(encoding="utf-8").splitlines()
+    source.write_text(
+        "\n".join(line for line in lines if not line.startswith(PRONGS)),
+        encoding="utf-8",
+    )
+
+    output, code = run_ingest(source)
+
+    assert code == 0
+    assert f"{RAND}: updated (1 paragraph with manual tags removed)" in output
+    assert not Paragraph.objects.filter(pk=prongs_id).exists()
+    logged = TagChange.objects.filter(note="ingest: paragraph removed")
+    assert ("topic", "water", "manual", "") in set(
+        logged.values_list("kind", "value", "before", "after")
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        # Nothing changed.
+        (["a b c", "d e f"], ["a b c", "d e f"], {0: 0, 1: 1}),
+        # A new first paragraph; the others move down.
+        (["a b c", "d e f"], ["x y z", "a b c", "d e f"], {1: 0, 2: 1}),
+        # A paragraph reworded next to a new one: the reworded one is matched.
+        (
+            ["a b c", "one two three four five", "d e f"],
+            ["a b c", "new words only here", "one two three four six", "d e f"],
+            {0: 0, 2: 1, 3: 2},
+        ),
+        # A paragraph replaced by an unrelated one: no match.
+        (
+            ["a b c", "one two three", "d e f"],
+            ["a b c", "x y z", "d e f"],
+            {0: 0, 2: 2},
+        ),
+        # A paragraph removed.
+        (["a b c", "one two three", "d e f"], ["a b c", "d e f"], {0: 0, 1: 2}),
+    ],
+)
+def test_align_paragraphs(
+    old: list[str], new: list[str], expected: dict[int, int]
+) -> None:
+    from corpus.ingest import align_paragraphs
+
+    assert align_paragraphs(old, new) == expected
+
+
+# --- Authors fixed by an editor ---------------------------------------------------
+
+
+def test_reingest_keeps_author_renamed_by_an_editor(
+    seeds_dir: Path, tmp_path: Path
+) -> None:
+    from corpus.models import Author
+    from corpus.services import save_author
+
+    source = tmp_path / "000_7b93cd84623c8d14.txt"
+    shutil.copy(seeds_dir / source.name, source)
+    run_ingest(source)
+    author = Author.objects.get(name="Samuel Ramani")
+    author.name = "Samuel Ramani (Oxford)"
+    save_author(author, user=None)
+    text = source.read_text(encoding="utf-8")
+    source.write_text(
+        text.replace("It is an alliance that could", "It is a pact that could"),
+        encoding="utf-8",
+    )
+
+    output, _ = run_ingest(source)
+
+    assert ": updated" in output
+    article = Article.objects.get(source_file=source.name)
+    assert [a.pk for a in article.ordered_authors()] == [author.pk]
+    assert not Author.objects.filter(name="Samuel Ramani").exists()
+
+
+# --- Folders ----------------------------------------------------------------------
+
+
+def test_ingest_folder_reports_files_of_other_types(
+    seeds_dir: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "library"
+    folder.mkdir()
+    shutil.copy(seeds_dir / RAND, folder / RAND)
+    (folder / "report.pdf").write_bytes(b"%PDF-1.7 not an article")
+    (folder / "README").write_text("Notes about this folder.")
+    (folder / ".DS_Store").write_bytes(b"\x00\x01")
+    (folder / ".gitkeep").write_text("")
+
+    output, code = run_ingest(folder)
+
+    assert code == 1
+    assert "report.pdf: skipped: not a text file (.pdf)" in output
+    assert "README: skipped: not a text file (no extension)" in output
+    assert ".DS_Store" not in output and ".gitkeep" not in output
+    assert "3 files: 1 created, 0 updated, 0 unchanged, 2 skipped" in output
+
+
+# --- Audit log --------------------------------------------------------------------
+
+
+def test_ingest_logs_automatic_tag_changes_on_update(
+    seeds_dir: Path, tmp_path: Path
+) -> None:
+    from corpus.models import TagChange
+
+    source = tmp_path / RAND
+    shutil.copy(seeds_dir / RAND, source)
+    run_ingest(source)
+    # The first import is the baseline: its tags are not logged as changes.
+    assert ParagraphCountry.objects.exists()
+    assert not TagChange.objects.exists()
+
+    _rewrite(
+        source,
+        old=PRONGS,
+        new="We propose three possible prongs for expanded security cooperation "
+        "with the region.",
+    )
+    run_ingest(source)
+
+    removed = TagChange.objects.filter(note="ingest", before="auto", after="")
+    assert ("country", "KZ") in set(removed.values_list("kind", "value"))

@@ -525,6 +525,60 @@ def test_parse_article_reads_one_bio_paragraph_per_author() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("bio", "names"),
+    [
+        # Each common honorific, with its full stop.
+        ("Dr. Ana Cruz is a senior lecturer at Example University.", ["Ana Cruz"]),
+        (
+            "Prof. Ana Cruz is a professor of history at Example University.",
+            ["Ana Cruz"],
+        ),
+        ("Mr. John Smith is an analyst covering energy markets.", ["John Smith"]),
+        ("Ms. Ana Cruz is a research fellow at the Example Institute.", ["Ana Cruz"]),
+        ("Mrs. Ana Cruz is a research fellow at the Example Institute.", ["Ana Cruz"]),
+        # Honorifics in a joint bio, in every clause.
+        (
+            "Dr. Ana Cruz is a senior lecturer at Example University, and "
+            "Prof. John Smith is an analyst at the Example Institute.",
+            ["Ana Cruz", "John Smith"],
+        ),
+        # Honorifics in a plural bio.
+        (
+            "Dr. Ana Cruz and Mr. John Smith are research fellows at Example "
+            "University.",
+            ["Ana Cruz", "John Smith"],
+        ),
+    ],
+)
+def test_parse_article_reads_bio_that_starts_with_an_honorific(
+    bio: str, names: list[str]
+) -> None:
+    article = parse_article(article_text("Joint Work", BODY, BODY_2, bio))
+    assert [a.name for a in article.authors] == names
+    assert texts(article) == [BODY, BODY_2]
+
+
+def test_parse_article_joint_bio_clause_drops_its_joining_comma() -> None:
+    bio = (
+        "Dr. Ana Cruz is a senior lecturer at Example University, and "
+        "Prof. John Smith is an analyst at the Example Institute."
+    )
+    article = parse_article(article_text("Joint Work", BODY, BODY_2, bio))
+    assert [a.bio for a in article.authors] == [
+        "Dr. Ana Cruz is a senior lecturer at Example University.",
+        "Prof. John Smith is an analyst at the Example Institute.",
+    ]
+
+
+def test_parse_article_byline_honorific_matches_the_bio() -> None:
+    bio = "Dr. Ana Cruz is a senior lecturer at Example University."
+    article = parse_article(
+        article_text("Pipelines and Power", "By Dr. Ana Cruz", BODY, BODY_2, bio)
+    )
+    assert [(a.name, a.bio) for a in article.authors] == [("Ana Cruz", bio)]
+
+
 def test_parse_article_derives_title_without_title_line() -> None:
     article = parse_article(article_text(BODY, BODY_2, separator="\n"))
     assert article.title_derived

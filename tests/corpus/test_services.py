@@ -277,6 +277,21 @@ def test_retag_readds_auto_tags_and_keeps_editors_rows(
     assert TagChange.objects.filter(note="re-tagged", after="auto").count() == 1
 
 
+def test_count_retag_changes_matches_retag(article, editor, reindexed) -> None:
+    first, second, third = paragraph_ids(article)
+    ParagraphCountry.objects.filter(paragraph_id=first, country__code="IR").delete()
+    ParagraphCountry.objects.create(
+        paragraph_id=third, country=Country.objects.get(code="JP")
+    )
+    services.change_tags([second], kind="country", value="RU", add=False, user=editor)
+
+    counted = services.count_retag_changes(paragraph_ids(article))
+
+    assert counted == 2
+    services.retag(paragraph_ids(article), user=editor)
+    assert services.count_retag_changes(paragraph_ids(article)) == 0
+
+
 def test_retag_refuses_non_editor(article, analyst) -> None:
     with pytest.raises(PermissionDenied):
         services.retag(paragraph_ids(article), user=analyst)
@@ -338,6 +353,24 @@ def test_save_topic_reindexes_tagged_paragraphs_on_rename(
     assert reindexed["paragraphs"] == [[second]]
 
 
+def test_delete_topics_logs_the_tags_removed(article, editor, reindexed) -> None:
+    first, second, _ = paragraph_ids(article)
+    services.change_tags(
+        [first, second], kind="topic", value="water", add=True, user=editor
+    )
+    services.change_tags([second], kind="topic", value="water", add=False, user=editor)
+    topic = Topic.objects.get(slug="water")
+
+    services.delete_topics([topic.pk], user=editor)
+
+    logged = TagChange.objects.filter(note="topic deleted")
+    assert set(logged.values_list("paragraph_id", "value", "before", "after")) == {
+        (first, "water", "manual", ""),
+        (second, "water", "rejected", ""),
+    }
+    assert {change.user for change in logged} == {editor}
+
+
 # --- Adding articles --------------------------------------------------------------
 
 
@@ -356,6 +389,23 @@ def test_create_article_from_parsed_saves_tagged_article(editor, reindexed) -> N
         )
     ) == {"TM", "IR"}
     assert services.find_duplicate(ARTICLE_TEXT) == article
+
+
+def test_create_article_from_parsed_logs_automatic_tags(editor, reindexed) -> None:
+    article = services.create_article_from_parsed(
+        parse_article(ARTICLE_TEXT), source_file="added/logged", user=editor
+    )
+    logged = TagChange.objects.filter(paragraph__article=article)
+    assert set(logged.values_list("kind", "value", "before", "after", "note")) == {
+        ("country", "TM", "", "auto", "add article"),
+        ("country", "IR", "", "auto", "add article"),
+    } | {
+        ("topic", slug, "", "auto", "add article")
+        for slug in ParagraphTopic.objects.filter(
+            paragraph__article=article
+        ).values_list("topic__slug", flat=True)
+    }
+    assert {change.user for change in logged} == {editor}
 
 
 def test_create_article_from_parsed_applies_corrections(editor, reindexed) -> None:
