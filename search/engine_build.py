@@ -131,16 +131,30 @@ class SegmentBuilder:
         return segment
 
 
+class OrphanedWorker(RuntimeError):
+    """The rebuild that started this worker is gone (killed); stop working for it."""
+
+
 def _build_range(
-    index_dir: str, id_range: tuple[int, int] | None, counter: Any = None
+    index_dir: str,
+    id_range: tuple[int, int] | None,
+    counter: Any = None,
+    *,
+    parent_pid: int | None = None,
 ) -> list[Any]:
-    """Write the documents of ``id_range`` as segments; returns the segments."""
+    """Write the documents of ``id_range`` as segments; returns the segments.
+
+    A worker process passes ``parent_pid``: when its rebuild dies it stops at the
+    next chunk instead of finishing an index nobody will use.
+    """
     from whoosh import index as whoosh_index
 
     ix = whoosh_index.open_dir(index_dir)
     segments = []
     builder = SegmentBuilder(ix)
     for chunk in iter_document_chunks(id_range=id_range):
+        if parent_pid is not None and os.getppid() != parent_pid:
+            raise OrphanedWorker(f"rebuild process {parent_pid} is gone")
         for doc in chunk:
             builder.add(doc)
             if builder.count >= SEGMENT_DOCS:
@@ -162,12 +176,16 @@ def _worker(
     id_range: tuple[int, int],
     counter: Any,
     results: Any,
+    parent_pid: int,
 ) -> None:
     from django.db import connections
 
     try:
-        segments = _build_range(index_dir, id_range, counter)
+        segments = _build_range(index_dir, id_range, counter, parent_pid=parent_pid)
         results.put(("ok", (number, segments)))
+    except OrphanedWorker:
+        logger.warning("index build worker stopped: its rebuild was killed")
+        return
     except BaseException as error:
         logger.exception("index build worker failed")
         results.put(("error", repr(error)))
@@ -241,7 +259,7 @@ def _build_parallel(index_dir: str, *, procs: int, bar: Any) -> list[Any]:
     workers = [
         context.Process(
             target=_worker,
-            args=(index_dir, number, id_range, counter, results),
+            args=(index_dir, number, id_range, counter, results, os.getpid()),
             daemon=True,
         )
         for number, id_range in enumerate(ranges)

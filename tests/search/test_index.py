@@ -447,3 +447,13 @@ def test_rebuild_in_two_processes_through_manage_py(tmp_path: Path, seeds_dir) -
     assert [p.name for p in builds.iterdir() if not p.name.startswith(".")] == [
         Path(os.path.realpath(tmp_path / "index")).name
     ]
+
+
+def test_a_build_worker_stops_when_its_rebuild_is_gone(library, tmp_path) -> None:
+    folder = tmp_path / "orphan"
+    folder.mkdir()
+    whoosh_index.create_in(str(folder), search_index.build_schema())
+    with pytest.raises(engine_build.OrphanedWorker):
+        engine_build._build_range(str(folder), None, parent_pid=-1)
+    segments = engine_build._build_range(str(folder), None, parent_pid=os.getppid())
+    assert sum(s.doc_count_all() for s in segments) == Paragraph.objects.count()
