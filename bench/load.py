@@ -67,7 +67,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--wait",
         default="1-3",
-        help="think time per user between requests, MIN-MAX seconds (0 = none)",
+        type=_wait_range,
+        help="think time per user between requests, MIN-MAX or one number of "
+        "seconds; 0 sends each user's next request as soon as the last is answered "
+        "(default 1-3)",
     )
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--work-dir", type=Path, default=None)
@@ -86,7 +89,22 @@ def _say(message: str) -> None:
 
 def _wait_range(text: str) -> tuple[float, float]:
     low, _, high = text.partition("-")
-    return float(low), float(high or low)
+    try:
+        bounds = float(low), float(high or low)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not MIN-MAX seconds: {text!r}") from None
+    if bounds[0] < 0 or bounds[1] < bounds[0]:
+        raise argparse.ArgumentTypeError(f"not MIN-MAX seconds: {text!r}")
+    return bounds
+
+
+def think_time(bounds: Sequence[float]) -> str:
+    low, high = bounds
+    if not high:
+        return "no think time"
+    if low == high:
+        return f"think time {low:g} s"
+    return f"think time {low:g}–{high:g} s"
 
 
 def observed_vocabulary(base: Vocabulary) -> Vocabulary:
@@ -189,6 +207,8 @@ def prepare(workspace: Workspace, *, paragraphs: int, seed: int) -> dict[str, ob
             for query in plan.queries
         ],
         "browses": [request.params() for request in plan.browses],
+        # Each user's first request, before the figures start: not in the mix.
+        "warmup": [request.params() for request in plan.warmup],
         "articles": article_ids[:500],
     }
 
@@ -277,7 +297,8 @@ def run_load(options: argparse.Namespace) -> dict[str, object]:
     root = options.work_dir or Path(tempfile.mkdtemp(prefix="refdesk-load-"))
     workspace = Workspace(root.resolve())
     workspace.results_dir.mkdir(parents=True, exist_ok=True)
-    wait_min, wait_max = _wait_range(options.wait)
+    wait_min, wait_max = options.wait
+    started_at = datetime.datetime.now(datetime.UTC)
     gunicorn: subprocess.Popen | None = None
     try:
         setup_django(workspace)
@@ -327,7 +348,7 @@ def run_load(options: argparse.Namespace) -> dict[str, object]:
         csv_prefix = workspace.results_dir / "locust"
         _say(
             f"locust: {options.users} users for {options.duration} s, "
-            f"think time {options.wait} s"
+            f"{think_time(options.wait)}"
         )
         locust = subprocess.run(
             [
@@ -373,7 +394,8 @@ def run_load(options: argparse.Namespace) -> dict[str, object]:
         measured = time.time() - steady["since"]
         return {
             "meta": {
-                "started_at": datetime.datetime.now(datetime.UTC).isoformat(
+                "started_at": started_at.isoformat(timespec="seconds"),
+                "finished_at": datetime.datetime.now(datetime.UTC).isoformat(
                     timespec="seconds"
                 ),
                 "users": options.users,
@@ -413,8 +435,8 @@ def render(report: dict[str, object]) -> str:
     header = (
         f"Refdesk load: {corpus.get('paragraphs', 0):,} paragraphs, gunicorn "
         f"{meta['gunicorn_workers']} workers, {meta['users']} users for "
-        f"{meta['measured_s']:g} s after all logged in, think time "
-        f"{meta['think_time_s'][0]:g}–{meta['think_time_s'][1]:g} s, "
+        f"{meta['measured_s']:g} s after all logged in, "
+        f"{think_time(meta['think_time_s'])}, "
         f"{meta['cpus']} CPUs (after a {meta['warmup_s']:g} s warm-up: logins "
         "and one search per user)"
     )

@@ -1,8 +1,10 @@
 """The fixed query mix: built once from the seed vocabulary, checked in as JSON.
 
 `python -m bench queries` rebuilds bench/queries.json; `--check` verifies that the
-checked-in file is what the builder produces. Filters name a facet and a frequency
-rank; `resolve_query` turns ranks into the values a generated corpus holds.
+checked-in file is what the builder produces, and that no timed request repeats (300
+distinct queries, their 300 distinct facet clicks, 50 distinct browses) and the
+warm-up is none of them. Filters name a facet and a frequency rank; `resolve_query`
+turns ranks into the values a generated corpus holds.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ QUERIES_PATH = Path(__file__).resolve().parent / "queries.json"
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 FACETS = ("country", "author", "year", "topic")
 MIX_SEED = 20260
+QUERIES = 300
+BROWSES = 50
 
 # Words no engine should be asked to agree on: each analyzer drops a different set.
 _STOP_TEXT = """
@@ -172,6 +176,16 @@ def _click(rng: random.Random, filters: list[dict[str, object]]) -> tuple[str, i
             return facet, rank
 
 
+def filter_key(spec: Sequence[dict[str, object]]) -> tuple:
+    """A filter spec in canonical form: facets and ranks sorted, duplicates merged."""
+    return tuple(
+        sorted(
+            (str(item["facet"]), tuple(sorted({int(rank) for rank in item["ranks"]})))  # type: ignore[attr-defined]
+            for item in spec
+        )
+    )
+
+
 def _rank(rng: random.Random, facet: str) -> int:
     limit = {"country": 30, "author": 60, "year": 32, "topic": 15}[facet]
     weights = [1.0 / (rank + 1) for rank in range(limit)]
@@ -230,10 +244,19 @@ def build_mix(*, seeds_dir: Path = SEEDS_DIR) -> dict[str, object]:
                 "click": {"facet": click_facet, "rank": click_rank},
             }
         )
-    browse = [{"filters": []}] + [
-        {"filters": _filter_spec(rng, count=rng.choice((1, 1, 2, 3)))}
-        for _ in range(49)
-    ]
+    # Browses are distinct: the first has no filter at all, each other one a filter
+    # set that no earlier browse has (the Zipf-skewed draws repeat otherwise).
+    browse: list[dict[str, object]] = [{"filters": []}]
+    browse_seen: set[tuple] = {filter_key([])}
+    while len(browse) < BROWSES:
+        for _attempt in range(1000):
+            spec = _filter_spec(rng, count=rng.choice((1, 1, 2, 3)))
+            if filter_key(spec) not in browse_seen:
+                browse_seen.add(filter_key(spec))
+                browse.append({"filters": spec})
+                break
+        else:
+            raise RuntimeError("cannot draw a new browse filter set")
     return {
         "about": "Fixed query mix for python -m bench; rebuild with "
         "`python -m bench queries`. Filters are facet frequency ranks.",
@@ -330,9 +353,13 @@ def resolve_query(entry: dict[str, object], *, vocabulary: Vocabulary) -> BenchQ
 
 
 def resolve_mix(
-    *, vocabulary: Vocabulary, limit: int | None = None, path: Path = QUERIES_PATH
+    *,
+    vocabulary: Vocabulary,
+    limit: int | None = None,
+    path: Path = QUERIES_PATH,
+    mix: dict[str, object] | None = None,
 ) -> tuple[list[BenchQuery], list[BenchRequest]]:
-    mix = load_mix(path)
+    mix = load_mix(path) if mix is None else mix
     entries = mix["queries"][:limit] if limit else mix["queries"]  # type: ignore[index]
     browse_entries = mix["browse"][: min(limit, 50)] if limit else mix["browse"]  # type: ignore[index]
     queries = [resolve_query(entry, vocabulary=vocabulary) for entry in entries]
@@ -350,16 +377,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m bench queries",
         description="Rebuild (or --check) the checked-in query mix bench/queries.json.",
     )
-    parser.add_argument("--check", action="store_true")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="verify the checked-in file and that no timed request repeats",
+    )
     options = parser.parse_args(argv)
-    text = render_mix(build_mix())
+    mix = build_mix()
+    text = render_mix(mix)
+    problems = mix_problems(mix, vocabulary=check_vocabulary())
     if options.check:
         current = QUERIES_PATH.read_text(encoding="utf-8")
+        problems = mix_problems(json.loads(current), vocabulary=check_vocabulary())
+        for problem in problems:
+            print(f"{QUERIES_PATH.name}: {problem}")
         if current != text:
             print(f"{QUERIES_PATH.name} differs from what the builder produces")
             return 1
-        print(f"{QUERIES_PATH.name} is up to date")
+        if problems:
+            return 1
+        print(
+            f"{QUERIES_PATH.name} is up to date: {QUERIES} distinct queries, "
+            f"{QUERIES} distinct facet clicks, {BROWSES} distinct browses, "
+            "warm-up outside the mix"
+        )
         return 0
+    if problems:
+        for problem in problems:
+            print(f"builder: {problem}")
+        return 1
     QUERIES_PATH.write_text(text, encoding="utf-8")
     print(f"wrote {QUERIES_PATH}")
     return 0
@@ -429,16 +475,103 @@ class Plan:
 
 def build_plan(*, vocabulary: Vocabulary, limit: int | None = None) -> Plan:
     queries, browses = resolve_mix(vocabulary=vocabulary, limit=limit)
+    return Plan(
+        queries=tuple(queries),
+        browses=tuple(browses),
+        warmup=warmup_requests(vocabulary=vocabulary, queries=queries, browses=browses),
+    )
+
+
+def measured_requests(
+    queries: Sequence[BenchQuery], browses: Sequence[BenchRequest]
+) -> list[BenchRequest]:
+    """Every timed request of a run, in the order the workers send them."""
+    return [
+        *(request for query in queries for request in (query.request, query.click)),
+        *browses,
+    ]
+
+
+def warmup_requests(
+    *,
+    vocabulary: Vocabulary,
+    queries: Sequence[BenchQuery],
+    browses: Sequence[BenchRequest],
+) -> tuple[BenchRequest, ...]:
+    """Requests that open the engine and fill its caches before the clock runs, none
+    of them in the measured mix: a browse under one filter value that no measured
+    request uses as its whole filter set, and two terms no query uses."""
+    measured = set(measured_requests(queries, browses))
     used = {
         word for query in queries for part in query.request.parts for word in part.words
     }
     bands = _bands(vocabulary.seed_text.sentences)
     spare = [word for word in bands["common"] + bands["medium"] if word not in used]
-    warmup = (
-        BenchRequest(parts=(), filters=()),
-        *(
-            BenchRequest(parts=(QueryPart(kind="term", words=(word,)),), filters=())
-            for word in spare[:2]
-        ),
+    terms = [
+        BenchRequest(parts=(QueryPart(kind="term", words=(word,)),), filters=())
+        for word in spare[:2]
+    ]
+    candidates = (
+        BenchRequest(
+            parts=(), filters=((facet, (vocabulary.facet_value(facet, rank),)),)
+        )
+        for rank in range(64)
+        for facet in ("topic", "country", "year", "author")
     )
-    return Plan(queries=tuple(queries), browses=tuple(browses), warmup=warmup)
+    browse = next((request for request in candidates if request not in measured), None)
+    warmup = (*([browse] if browse else []), *terms)
+    return tuple(request for request in warmup if request not in measured)
+
+
+def mix_problems(mix: dict[str, object], *, vocabulary: Vocabulary) -> list[str]:
+    """What is wrong with a query mix: its size, its categories, and any request
+    that repeats, in the checked-in ranks or once resolved against `vocabulary`."""
+    problems = []
+    entries: list[dict] = mix["queries"]  # type: ignore[assignment]
+    browse_entries: list[dict] = mix["browse"]  # type: ignore[assignment]
+    if len(entries) != QUERIES:
+        problems.append(f"{len(entries)} queries, not {QUERIES}")
+    if len(browse_entries) != BROWSES:
+        problems.append(f"{len(browse_entries)} browses, not {BROWSES}")
+    kinds = {str(entry["kind"]) for entry in entries}
+    if kinds != {"term", "terms", "phrase", "prefix"}:
+        problems.append(f"query kinds {sorted(kinds)}")
+    browse_keys = Counter(filter_key(entry["filters"]) for entry in browse_entries)
+    problems += [
+        f"browse filters {list(key)} appear {count} times"
+        for key, count in browse_keys.items()
+        if count > 1
+    ]
+    queries, browses = resolve_mix(vocabulary=vocabulary, mix=mix)
+    texts = Counter(query.request.q for query in queries)
+    problems += [f"query {q!r} appears {n} times" for q, n in texts.items() if n > 1]
+    problems += [
+        f"query {query.number}: its facet click adds no filter"
+        for query in queries
+        if query.click == query.request
+    ]
+    measured = Counter(measured_requests(queries, browses))
+    problems += [
+        f"request q={request.q!r} filters={list(request.filters)} is timed {n} times"
+        for request, n in measured.items()
+        if n > 1
+    ]
+    warmup = warmup_requests(vocabulary=vocabulary, queries=queries, browses=browses)
+    if not warmup:
+        problems.append("no warm-up request outside the measured mix")
+    problems += [
+        f"warm-up request q={request.q!r} is in the measured mix"
+        for request in warmup
+        if request in measured
+    ]
+    return problems
+
+
+def check_vocabulary(seeds_dir: Path = SEEDS_DIR) -> Vocabulary:
+    """The vocabulary of a generated corpus in an empty database (the fallback
+    taxonomy), for checking the mix without Django."""
+    from bench.generate import FALLBACK_TOPICS, build_vocabulary
+
+    return build_vocabulary(
+        seeds_dir=seeds_dir, topics=[slug for slug, _ in FALLBACK_TOPICS]
+    )

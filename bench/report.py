@@ -27,7 +27,7 @@ class Figure:
 
 
 FIGURES = (
-    Figure("index_paragraphs_per_s", "index ¶/s", "¶/s", higher_is_better=True),
+    Figure("index_paragraphs_per_s", "index speed", "¶/s", higher_is_better=True),
     Figure("index_seconds", "index time", "s"),
     Figure("index_size_mb", "index size", "MB"),
     Figure("index_peak_rss_mb", "index peak RSS", "MB"),
@@ -133,6 +133,16 @@ def _number(value: float | None, *, unit: str) -> str:
     return f"{value:.2f}"
 
 
+def skip_lines(skipped: dict[str, str]) -> list[str]:
+    """One line per peer left out of the run, and why."""
+    return [
+        f"{name} not installed; skipped"
+        if reason == "not installed"
+        else f"{name} skipped ({reason})"
+        for name, reason in skipped.items()
+    ]
+
+
 def render_table(report: dict[str, object]) -> str:
     engines: dict[str, dict[str, object]] = report["engines"]  # type: ignore[assignment]
     flat = {name: engine_figures(section) for name, section in engines.items()}
@@ -182,6 +192,7 @@ def render_table(report: dict[str, object]) -> str:
         "Ratios are Refdesk/peer: below 1 is better for times, sizes and memory;"
         " above 1 is better for ¶/s.",
     ]
+    skipped = skip_lines(meta.get("skipped") or {})  # type: ignore[arg-type]
     errors = [
         f"{LABELS.get(name, name)} failed: {section['error']}"
         for name, section in engines.items()
@@ -192,4 +203,6 @@ def render_table(report: dict[str, object]) -> str:
         f"{counts['compared']} requests ({counts['within_10_percent']} within 10%)"
         for peer, counts in (report.get("agreement") or {}).items()  # type: ignore[attr-defined]
     ]
-    return "\n".join([title, "", *lines, "", *notes, *agreement_notes, *errors])
+    return "\n".join(
+        [title, "", *lines, "", *notes, *agreement_notes, *skipped, *errors]
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import importlib
 import json
 import os
 import platform
@@ -37,7 +38,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--queries", type=int, default=None, help="use only the first N queries"
     )
     parser.add_argument("--skip-fts5", action="store_true")
-    parser.add_argument("--skip-tantivy", action="store_true")
+    parser.add_argument(
+        "--skip-tantivy",
+        action="store_true",
+        help="leave tantivy out (it is left out anyway when not installed)",
+    )
     parser.add_argument("--skip-api", action="store_true")
     parser.add_argument(
         "--json", type=Path, default=None, help="default var/bench/results-<N>.json"
@@ -61,6 +66,31 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def _say(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def tantivy_installed() -> bool:
+    try:
+        importlib.import_module("tantivy")
+    except ImportError:
+        return False
+    return True
+
+
+def choose_peers(options: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
+    """The peers to run, and why any other is left out."""
+    peers: list[str] = []
+    skipped: dict[str, str] = {}
+    if options.skip_fts5:
+        skipped["fts5"] = "--skip-fts5"
+    else:
+        peers.append("fts5")
+    if options.skip_tantivy:
+        skipped["tantivy"] = "--skip-tantivy"
+    elif not tantivy_installed():
+        skipped["tantivy"] = "not installed"
+    else:
+        peers.append("tantivy")
+    return peers, skipped
 
 
 def prepare_corpus(
@@ -176,9 +206,13 @@ def run(options: argparse.Namespace, *, argv: Sequence[str]) -> dict[str, object
     root = options.work_dir or Path(tempfile.mkdtemp(prefix="refdesk-bench-"))
     workspace = Workspace(root.resolve())
     workspace.results_dir.mkdir(parents=True, exist_ok=True)
+    started_at = datetime.datetime.now(datetime.UTC)
     started = time.perf_counter()
     load_before = os.getloadavg()
     _say(f"work dir {workspace.root}")
+    peers, skipped = choose_peers(options)
+    for line in reporting.skip_lines(skipped):
+        _say(line)
     try:
         setup_django(workspace)
         _say(f"generating {options.paragraphs:,} paragraphs ({options.loader} loader)")
@@ -192,14 +226,6 @@ def run(options: argparse.Namespace, *, argv: Sequence[str]) -> dict[str, object
         (workspace.root / "plan.json").write_text(
             json.dumps(plan.to_json()), encoding="utf-8"
         )
-        peers = [
-            name
-            for name, skipped in (
-                ("fts5", options.skip_fts5),
-                ("tantivy", options.skip_tantivy),
-            )
-            if not skipped
-        ]
         engines: dict[str, dict[str, object]] = {}
         for name in ("refdesk", *peers):
             _say(f"indexing: {name}")
@@ -238,6 +264,11 @@ def run(options: argparse.Namespace, *, argv: Sequence[str]) -> dict[str, object
             options, argv=argv, corpus=corpus, engines=engines, plan=plan
         )
         meta: dict[str, object] = report["meta"]  # type: ignore[assignment]
+        meta["started_at"] = started_at.isoformat(timespec="seconds")
+        meta["finished_at"] = datetime.datetime.now(datetime.UTC).isoformat(
+            timespec="seconds"
+        )
+        meta["skipped"] = skipped
         meta["seconds"] = time.perf_counter() - started
         # Other work on a shared machine skews times; the load average records it.
         meta["loadavg_start"] = load_before
@@ -283,9 +314,6 @@ def _assemble(
     return {
         "meta": {
             "command": "python -m bench " + " ".join(argv),
-            "started_at": datetime.datetime.now(datetime.UTC).isoformat(
-                timespec="seconds"
-            ),
             "seed": options.seed,
             "queries": len(plan.queries),  # type: ignore[attr-defined]
             "browses": len(plan.browses),  # type: ignore[attr-defined]
