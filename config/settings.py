@@ -154,6 +154,8 @@ STORAGES = {
 
 # Uploads bigger than this are refused before they reach a view.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+# The Add article preview has a few fields per paragraph; long articles need room.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 REFDESK_MAX_FILE_BYTES = 5 * 1024 * 1024
 

@@ -28,8 +28,10 @@ from corpus.forms import (
     ArticleAdminForm,
     ArticlePreviewForm,
     ArticleSourceForm,
+    BaseParagraphEditFormSet,
     BoundedUploadHandler,
     ParagraphCountryForm,
+    ParagraphEditFormSet,
     ParagraphTopicForm,
     TagChoiceForm,
 )
@@ -568,30 +570,14 @@ class ArticleAdmin(EditorOnlyMixin, admin.ModelAdmin):
             raise PermissionDenied
         source_form = ArticleSourceForm()
         preview_form = None
-        parsed = None
+        paragraph_formset = None
         if request.method == "POST" and request.POST.get("step") == "save":
             preview_form = ArticlePreviewForm(request.POST)
-            if preview_form.is_valid():
-                article = services.create_article_from_parsed(
-                    preview_form.cleaned_data["parsed"],
-                    source_file=services.upload_source_name(
-                        preview_form.cleaned_data["source_name"],
-                        text=preview_form.cleaned_data["text"],
-                    ),
-                    user=request.user,
-                    text=preview_form.cleaned_data["text"],
-                    corrections=preview_form.corrections(),
+            paragraph_formset = ParagraphEditFormSet(request.POST)
+            if preview_form.is_valid() and paragraph_formset.is_valid():
+                return self._save_added_article(
+                    request, preview_form=preview_form, formset=paragraph_formset
                 )
-                self.message_user(
-                    request,
-                    f"Added “{article.title}” with "
-                    f"{article.paragraphs.count()} paragraphs.",
-                    messages.SUCCESS,
-                )
-                return HttpResponseRedirect(
-                    reverse("admin:corpus_article_change", args=[article.pk])
-                )
-            parsed = getattr(preview_form, "cleaned_data", {}).get("parsed")
         elif request.method == "POST":
             source_form = ArticleSourceForm(request.POST, request.FILES)
             if source_form.is_valid():
@@ -601,17 +587,50 @@ class ArticleAdmin(EditorOnlyMixin, admin.ModelAdmin):
                         source_form.cleaned_data["source"], parsed
                     )
                 )
+                paragraph_formset = ParagraphEditFormSet(
+                    initial=ParagraphEditFormSet.initial_for(
+                        services.preview_paragraphs(parsed)
+                    )
+                )
         context = {
             **self.admin_site.each_context(request),
             "title": "Add an article",
             "opts": self.model._meta,
             "source_form": source_form,
             "preview_form": preview_form,
-            "paragraphs": services.preview_paragraphs(parsed) if parsed else None,
+            "paragraph_formset": paragraph_formset,
             "form_url": reverse("admin:corpus_article_add_from_text"),
         }
         return TemplateResponse(
             request, "admin/corpus/article/add_from_text.html", context
+        )
+
+    def _save_added_article(
+        self,
+        request: HttpRequest,
+        *,
+        preview_form: ArticlePreviewForm,
+        formset: BaseParagraphEditFormSet,
+    ) -> HttpResponse:
+        data = preview_form.cleaned_data
+        article = services.create_article_from_parsed(
+            data["parsed"],
+            source_file=services.upload_source_name(
+                data["source_name"], text=data["text"]
+            ),
+            user=request.user,
+            text=data["text"],
+            corrections=preview_form.corrections(),
+            paragraphs=formset.edits(),
+            **preview_form.added_tags(),
+        )
+        self.message_user(
+            request,
+            f"Added “{article.title}” with {article.paragraphs.count()} paragraphs.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(
+            reverse("admin:corpus_article_change", args=[article.pk])
         )
 
 

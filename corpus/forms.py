@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +33,8 @@ from corpus.models import (
 from corpus.parsing import ParsedArticle, ParseError, parse_article
 from corpus.services import (
     KINDS,
+    ParagraphEdit,
+    ParagraphPreview,
     TagTarget,
     TagValueError,
     find_duplicate,
@@ -246,6 +250,12 @@ class ArticlePreviewForm(forms.Form):
     text = forms.CharField(widget=forms.HiddenInput, strip=False)
     source_name = forms.CharField(widget=forms.HiddenInput, max_length=200)
     title = forms.CharField(max_length=500)
+    dek = forms.CharField(
+        label="Standfirst",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="The summary under the title, if the article has one.",
+    )
     authors = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
@@ -256,6 +266,27 @@ class ArticlePreviewForm(forms.Form):
     )
     year = forms.IntegerField(required=False, min_value=1800, max_value=2100)
     publication = forms.CharField(required=False, max_length=200)
+    add_countries = forms.ModelMultipleChoiceField(
+        label="Add countries",
+        queryset=Country.objects.all(),
+        to_field_name="code",
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="Set by you on every paragraph, as if tagged from the article "
+        "page. Hold Ctrl (⌘ on a Mac) to choose more than one.",
+    )
+    add_topics = forms.ModelMultipleChoiceField(
+        label="Add topics",
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="Set by you on every paragraph. Hold Ctrl (⌘ on a Mac) to choose "
+        "more than one.",
+    )
+
+    METADATA_FIELDS = ("title", "dek", "authors", "date", "year", "publication")
+    TAG_FIELDS = ("add_countries", "add_topics")
 
     @classmethod
     def initial_for(cls, source: SourceText, parsed: ParsedArticle) -> dict[str, Any]:
@@ -271,6 +302,7 @@ class ArticlePreviewForm(forms.Form):
             "text": source.text,
             "source_name": source.name,
             "title": title,
+            "dek": parsed.dek,
             "authors": "\n".join(authors),
             "date": date,
             "year": year,
@@ -296,6 +328,19 @@ class ArticlePreviewForm(forms.Form):
             self.add_error("year", "The year does not match the date.")
         return cleaned
 
+    def metadata_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.METADATA_FIELDS]
+
+    def tag_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.TAG_FIELDS]
+
+    def added_tags(self) -> dict[str, list[str]]:
+        """Codes and slugs to set on every paragraph, as service keyword arguments."""
+        return {
+            "add_countries": [c.code for c in self.cleaned_data["add_countries"]],
+            "add_topics": [t.slug for t in self.cleaned_data["add_topics"]],
+        }
+
     def author_names(self) -> list[str]:
         lines = (self.cleaned_data.get("authors") or "").splitlines()
         return [" ".join(line.split()) for line in lines if line.strip()]
@@ -305,6 +350,8 @@ class ArticlePreviewForm(forms.Form):
         parsed: ParsedArticle = self.cleaned_data["parsed"]
         values: dict[str, Any] = {
             "title": self.cleaned_data["title"].strip(),
+            # A textarea may add line breaks; the parser's dek is on one line.
+            "dek": " ".join((self.cleaned_data.get("dek") or "").split()),
             "authors": self.author_names(),
             "date": self.cleaned_data.get("date"),
             "year": self.cleaned_data.get("year"),
@@ -312,6 +359,7 @@ class ArticlePreviewForm(forms.Form):
         }
         original: dict[str, Any] = {
             "title": parsed.title,
+            "dek": parsed.dek,
             "authors": [author.name for author in parsed.authors],
             "date": parsed.date,
             "year": parsed.year,
@@ -320,6 +368,163 @@ class ArticlePreviewForm(forms.Form):
         return {
             name: value for name, value in values.items() if value != original[name]
         }
+
+
+_BLANK_LINE = re.compile(r"\n\s*\n")
+# Suggestions shown in the preview, carried in a hidden field as "country:IR
+# topic:water", so a suggestion added to the rules meanwhile is never taken as
+# refused. Capped: a paragraph never has this many.
+_MAX_SUGGESTIONS = 100
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """A paragraph box -> paragraphs: blank lines split, other line breaks join."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    chunks = (" ".join(chunk.split()) for chunk in _BLANK_LINE.split(text))
+    return [chunk for chunk in chunks if chunk]
+
+
+def _read_suggested(raw: str) -> dict[str, list[str]]:
+    shown: dict[str, list[str]] = {kind: [] for kind in KINDS}
+    for token in raw.split()[:_MAX_SUGGESTIONS]:
+        kind, _, value = token.partition(":")
+        if kind in shown and value and value not in shown[kind]:
+            shown[kind].append(value)
+    return shown
+
+
+class ParagraphEditForm(forms.Form):
+    """One paragraph of the "Add article" preview, with its suggested tags ticked."""
+
+    heading = forms.CharField(label="Section heading", required=False, max_length=500)
+    text = forms.CharField(
+        label="Text",
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        error_messages={"required": "Write the paragraph, or tick “Remove”."},
+    )
+    suggested = forms.CharField(widget=forms.HiddenInput, required=False)
+    countries = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple
+    )
+    topics = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        country_names: dict[str, str],
+        topic_names: dict[str, str],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if self.is_bound:
+            raw = self.data.get(self.add_prefix("suggested"), "")
+        else:
+            raw = self.initial.get("suggested", "")
+        shown = _read_suggested(str(raw))
+        self.suggested_countries = [c for c in shown["country"] if c in country_names]
+        self.suggested_topics = [t for t in shown["topic"] if t in topic_names]
+        self.fields["countries"].choices = [
+            (code, country_names[code]) for code in self.suggested_countries
+        ]
+        self.fields["topics"].choices = [
+            (slug, topic_names[slug]) for slug in self.suggested_topics
+        ]
+
+    @staticmethod
+    def initial_for(preview: ParagraphPreview) -> dict[str, Any]:
+        return {
+            "heading": preview.heading,
+            "text": preview.text,
+            "suggested": " ".join(
+                [f"country:{code}" for code in preview.country_codes]
+                + [f"topic:{slug}" for slug in preview.topic_slugs]
+            ),
+            "countries": list(preview.country_codes),
+            "topics": list(preview.topic_slugs),
+        }
+
+    def edits(self) -> list[ParagraphEdit]:
+        """The paragraph (or, split at blank lines, paragraphs) to save."""
+        ticked_countries = set(self.cleaned_data["countries"])
+        ticked_topics = set(self.cleaned_data["topics"])
+        heading = " ".join(self.cleaned_data["heading"].split())
+        rejected_countries = tuple(
+            code for code in self.suggested_countries if code not in ticked_countries
+        )
+        rejected_topics = tuple(
+            slug for slug in self.suggested_topics if slug not in ticked_topics
+        )
+        return [
+            ParagraphEdit(
+                text=text,
+                heading=heading,
+                rejected_countries=rejected_countries,
+                rejected_topics=rejected_topics,
+            )
+            for text in split_paragraphs(self.cleaned_data["text"])
+        ]
+
+
+class BaseParagraphEditFormSet(forms.BaseFormSet):
+    """The paragraphs of the "Add article" preview; at least one must be kept."""
+
+    help_text = (
+        "Correct a paragraph in its box; a blank line inside a box splits it in "
+        "two. Tick “Remove” to leave a paragraph out. The section heading is "
+        "stored with each paragraph of its section, so change it on each. "
+        "Suggested tags are ticked: untick one to refuse it for that paragraph. "
+        "It is stored as removed by you, and re-tagging never adds it back. "
+        "Ticked tags are read again from the text as you save it."
+    )
+
+    @classmethod
+    def get_default_prefix(cls) -> str:
+        return "paragraph"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.form_kwargs = {
+            **self.form_kwargs,
+            "country_names": dict(Country.objects.values_list("code", "name")),
+            "topic_names": dict(Topic.objects.values_list("slug", "name")),
+        }
+
+    @classmethod
+    def initial_for(cls, previews: Sequence[ParagraphPreview]) -> list[dict[str, Any]]:
+        return [ParagraphEditForm.initial_for(preview) for preview in previews]
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Remove"
+
+    def kept_forms(self) -> list[ParagraphEditForm]:
+        return [
+            form
+            for form in self.forms
+            if form.cleaned_data and not self._should_delete_form(form)
+        ]
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        if not self.kept_forms():
+            raise forms.ValidationError(
+                "Keep at least one paragraph: an article cannot be empty."
+            )
+
+    def edits(self) -> list[ParagraphEdit]:
+        return [edit for form in self.kept_forms() for edit in form.edits()]
+
+
+ParagraphEditFormSet = forms.formset_factory(
+    ParagraphEditForm,
+    formset=BaseParagraphEditFormSet,
+    extra=0,
+    can_delete=True,
+)
 
 
 class TagChoiceForm(forms.Form):

@@ -35,7 +35,7 @@ from corpus.models import (
     TagStatus,
     Topic,
 )
-from corpus.parsing import ParsedArticle, ParsedAuthor
+from corpus.parsing import ParsedArticle, ParsedAuthor, ParsedParagraph
 from corpus.permissions import can_edit
 from corpus.tagging import auto_tag, load_gazetteer, load_topic_rules, suggest_tags
 
@@ -66,6 +66,22 @@ class ParagraphPreview:
     text: str
     countries: tuple[str, ...]
     topics: tuple[str, ...]
+    country_codes: tuple[str, ...] = ()
+    topic_slugs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParagraphEdit:
+    """A paragraph as the editor left it in the "Add article" preview.
+
+    ``rejected_countries`` and ``rejected_topics`` are the suggestions the editor
+    unticked: codes and slugs that are stored as REJECTED on this paragraph.
+    """
+
+    text: str
+    heading: str = ""
+    rejected_countries: tuple[str, ...] = ()
+    rejected_topics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -484,17 +500,26 @@ def create_article_from_parsed(
     user: Any,
     text: str = "",
     corrections: dict[str, Any] | None = None,
+    paragraphs: Sequence[ParagraphEdit] | None = None,
+    add_countries: Sequence[str] = (),
+    add_topics: Sequence[str] = (),
 ) -> Article:
     """Save an article added from the admin, with the editor's corrections applied.
 
-    ``corrections`` may hold title, authors (list of names), year, date and
-    publication; they are recorded as edited fields.
+    ``corrections`` may hold title, dek, authors (list of names), year, date and
+    publication; they are recorded as edited fields. ``paragraphs``, if given,
+    replace the parsed ones, and the suggestions unticked on each are stored as
+    REJECTED tags. ``add_countries`` (codes) and ``add_topics`` (slugs) become
+    MANUAL tags on every paragraph, except where the editor rejected that same tag
+    on a paragraph. All of it is one transaction.
     """
     _require_editor(user)
     from corpus.ingest import save_parsed_article
 
     corrections = corrections or {}
     parsed = _apply_corrections(parsed, corrections)
+    if paragraphs is not None:
+        parsed = _replace_paragraphs(parsed, paragraphs)
     with transaction.atomic():
         digest = text_hash(text) if text else ""
         saved = save_parsed_article(
@@ -509,6 +534,13 @@ def create_article_from_parsed(
         if edited:
             article.edited_fields = sorted(set(article.edited_fields) | edited)
             article.save(update_fields=["edited_fields"])
+        _apply_tag_decisions(
+            article,
+            paragraphs=paragraphs or (),
+            add_countries=add_countries,
+            add_topics=add_topics,
+            user=user,
+        )
         _schedule_article_reindex([article.pk])
     return article
 
@@ -529,6 +561,8 @@ def preview_paragraphs(parsed: ParsedArticle) -> list[ParagraphPreview]:
                 text=paragraph.text,
                 countries=tuple(country_names.get(c, c) for c, _ in tags.countries),
                 topics=tuple(topic_names.get(t, t) for t, _ in tags.topics),
+                country_codes=tuple(code for code, _ in tags.countries),
+                topic_slugs=tuple(slug for slug, _ in tags.topics),
             )
         )
     return previews
@@ -554,7 +588,98 @@ def _apply_corrections(
         changes["date_estimated"] = False
     if "publication" in corrections:
         changes["publication"] = corrections["publication"]
+    if "dek" in corrections:
+        changes["dek"] = corrections["dek"]
     return dataclasses.replace(parsed, **changes)
+
+
+def _replace_paragraphs(
+    parsed: ParsedArticle, paragraphs: Sequence[ParagraphEdit]
+) -> ParsedArticle:
+    if not paragraphs or any(not edit.text.strip() for edit in paragraphs):
+        raise ValueError("An article needs at least one paragraph, none of them empty.")
+    return dataclasses.replace(
+        parsed,
+        paragraphs=tuple(
+            ParsedParagraph(text=edit.text, heading=edit.heading[:500])
+            for edit in paragraphs
+        ),
+    )
+
+
+def _apply_tag_decisions(
+    article: Article,
+    *,
+    paragraphs: Sequence[ParagraphEdit],
+    add_countries: Sequence[str],
+    add_topics: Sequence[str],
+    user: Any,
+) -> None:
+    """Whole-article tags first, then per-paragraph rejections: the narrower wins."""
+    for kind, values in (("country", add_countries), ("topic", add_topics)):
+        for value in dict.fromkeys(values):
+            tag_article(
+                [article.pk],
+                kind=kind,
+                value=value,
+                add=True,
+                user=user,
+                note="add article: whole article",
+            )
+    if not paragraphs:
+        return
+    ids = list(article.paragraphs.order_by("position").values_list("pk", flat=True))
+    rejected: dict[tuple[Kind, str], list[int]] = {}
+    for paragraph_id, edit in zip(ids, paragraphs, strict=True):
+        for code in edit.rejected_countries:
+            rejected.setdefault(("country", code), []).append(paragraph_id)
+        for slug in edit.rejected_topics:
+            rejected.setdefault(("topic", slug), []).append(paragraph_id)
+    for (kind, value), paragraph_ids in rejected.items():
+        _reject_tag(paragraph_ids, kind=kind, value=value, user=user)
+
+
+def _reject_tag(paragraph_ids: list[int], *, kind: Kind, value: str, user: Any) -> None:
+    """Store the tag as REJECTED on these paragraphs, tagged now or not.
+
+    An edited text may no longer suggest what the editor unticked; the rejection is
+    kept anyway, so a later alias or rule can't bring the tag back.
+    """
+    note = "add article: suggestion rejected"
+    target = resolve_tag(kind, value)
+    model, value_field = _tag_model(target.kind)
+    tagged = set(
+        model.objects.filter(
+            paragraph_id__in=paragraph_ids, **{value_field: target.pk}
+        ).values_list("paragraph_id", flat=True)
+    )
+    untagged = [pk for pk in paragraph_ids if pk not in tagged]
+    model.objects.bulk_create(
+        [
+            model(
+                paragraph_id=pk,
+                status=TagStatus.REJECTED,
+                set_by=user,
+                **{value_field: target.pk},
+            )
+            for pk in untagged
+        ]
+    )
+    TagChange.objects.bulk_create(
+        [
+            TagChange(
+                user=user,
+                paragraph_id=pk,
+                kind=target.kind,
+                value=target.value,
+                before="",
+                after=TagStatus.REJECTED,
+                note=note,
+            )
+            for pk in untagged
+        ]
+    )
+    change_tags(tagged, kind=kind, value=value, add=False, user=user, note=note)
 
 
 def _unique(names: Sequence[str]) -> list[str]:
