@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import lxml.html
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 
 from corpus import services
@@ -32,21 +31,6 @@ FIRST = "Turkmenistan and Iran agreed to expand their security partnership in As
 SECOND = "Officials in Tehran said drug trafficking across the border had fallen."
 
 Values = list[tuple[str, str]]
-
-
-@pytest.fixture
-def editor(django_user_model):
-    user = django_user_model.objects.create_user(
-        username="editor", password="editor-pass-123", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
-
-
-@pytest.fixture
-def editor_client(client, editor) -> Client:
-    client.force_login(editor)
-    return client
 
 
 def html_of(response) -> lxml.html.HtmlElement:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import lxml.html
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -34,21 +34,6 @@ Turkmenistan and Iran agreed to expand their security partnership in Ashgabat.
 Officials in Tehran said drug trafficking across the border had fallen.
 """
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
-
-
-@pytest.fixture
-def editor(django_user_model):
-    user = django_user_model.objects.create_user(
-        username="editor", password="editor-pass-123", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
-
-
-@pytest.fixture
-def editor_client(client, editor) -> Client:
-    client.force_login(editor)
-    return client
 
 
 @pytest.fixture

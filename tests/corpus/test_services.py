@@ -4,7 +4,6 @@ import datetime
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 
 from corpus import services
@@ -30,15 +29,6 @@ Turkmenistan and Iran agreed to expand their security partnership in Ashgabat.
 
 Officials in Tehran said drug trafficking across the border had fallen.
 """
-
-
-@pytest.fixture
-def editor(django_user_model):
-    user = django_user_model.objects.create_user(
-        username="editor", password="editor-pass-123", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
 
 
 @pytest.fixture
