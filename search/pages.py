@@ -15,7 +15,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from corpus.models import (
@@ -85,6 +85,10 @@ class FacetBlock:
     top: tuple[FacetValue, ...]
     more: tuple[FacetValue, ...]
     filterable: bool
+    # The list items, written here: hundreds of values per page are too many for
+    # the template engine to render one by one at typing speed.
+    top_html: SafeString
+    more_html: SafeString
 
 
 @dataclass(frozen=True)
@@ -262,7 +266,43 @@ def build_facet_block(facet: Any) -> FacetBlock:
         top=top + hidden_selected,
         more=more,
         filterable=len(values) > FACET_VISIBLE,
+        top_html=facet_items_html(facet.name, top + hidden_selected),
+        more_html=facet_items_html(facet.name, more),
     )
+
+
+_FACET_ITEM = (
+    '<li class="facet-item"><a class="facet-value{}" href="{}" '
+    'data-focus-key="{}:{}"><span class="box" aria-hidden="true">{}</span>'
+    '<span class="facet-label">{}</span>{}<span class="count">'
+    '<span class="visually-hidden">, </span>{}'
+    '<span class="visually-hidden"> paragraphs</span></span></a></li>'
+)
+_SELECTED_NOTE = mark_safe(
+    '<span class="visually-hidden"> (selected; activate to remove)</span>'
+)
+
+
+def facet_items_html(facet: str, values: Iterable[FacetValue]) -> SafeString:
+    """The ``<li>`` of each value: a checkbox-style link that toggles the filter,
+    with the selected state in text as well as in the tick."""
+    items = []
+    for value in values:
+        items.append(
+            format_html(
+                _FACET_ITEM,
+                " is-selected" if value.selected else "",
+                value.toggle_url,
+                facet,
+                value.value,
+                "✓" if value.selected else "",
+                value.label,
+                _SELECTED_NOTE if value.selected else "",
+                value.count,
+            )
+        )
+    # Each item was built by format_html, which escaped every value in it.
+    return mark_safe("".join(items))
 
 
 def build_year_chart(page: SearchPage) -> YearChart | None:

@@ -86,3 +86,16 @@ def test_escaping_exports_are_not_served_as_html(
     assert response.status_code == 200
     assert "html" not in response["Content-Type"]
     assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_escaping_facet_values_are_inert(hostile_article, analyst_client):
+    from search.index import update_articles
+
+    author = hostile_article.authors.get()
+    author.name = "<img src=x onerror=alert(4)> Roe"
+    author.save()
+    update_articles([hostile_article.pk])
+    response = analyst_client.get("/", {"q": "sanctions"})
+    html = response.content.decode()
+    assert "&lt;img src=x onerror=alert(4)&gt; Roe" in html
+    assert "<img src=x onerror" not in html
