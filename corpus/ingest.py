@@ -179,8 +179,20 @@ def ingest_paths(
     # A file named on its own is read whatever its name; one found in a folder must
     # look like an article file.
     named = {path for path in paths if not path.is_dir()}
+    # Articles are known by file name, so two files of one name in a run would
+    # overwrite each other: the first wins and the second is reported.
+    seen: dict[str, Path] = {}
     for path in expand_paths(paths):
-        result, changed = _ingest_one(path, check_type=path not in named)
+        earlier = seen.setdefault(path.name, path)
+        if earlier != path:
+            result = FileResult(
+                path.name,
+                "skipped",
+                reason=f"{earlier} has the same file name; rename one of them",
+            )
+            changed: frozenset[int] = frozenset()
+        else:
+            result, changed = _ingest_one(path, check_type=path not in named)
         report.results.append(result)
         report.changed_paragraph_ids.update(changed)
         if on_result is not None:
@@ -207,6 +219,16 @@ def _ingest_one(path: Path, *, check_type: bool) -> tuple[FileResult, frozenset[
         existing = Article.objects.filter(source_file=name).first()
         if existing is not None and existing.content_hash == digest:
             return FileResult(name, "unchanged", article_id=existing.pk), frozenset()
+        if existing is None:
+            twin = Article.objects.filter(content_hash=digest).first()
+            if twin is not None:
+                return FileResult(
+                    name,
+                    "skipped",
+                    reason=f"same text as {twin.source_file or 'article'} "
+                    f"(“{twin.title}”)",
+                    article_id=twin.pk,
+                ), frozenset()
         text = decode_article_bytes(data)
         parsed = parse_article(text)
     except (IngestError, ParseError) as error:

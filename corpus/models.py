@@ -62,7 +62,7 @@ class Article(models.Model):
     )
     source_file = models.CharField(max_length=255, unique=True, null=True, blank=True)
     source_url = models.URLField(max_length=1000, blank=True)
-    content_hash = models.CharField(max_length=64, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True, db_index=True)
     references = models.JSONField(default=list, blank=True)
     edited_fields = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -419,3 +419,36 @@ def test_ingest_logs_automatic_tag_changes_on_update(
 
     removed = TagChange.objects.filter(note="ingest", before="auto", after="")
     assert ("country", "KZ") in set(removed.values_list("kind", "value"))
+
+
+# --- Identity ---------------------------------------------------------------------
+
+
+def test_the_same_text_under_another_name_is_not_a_second_article(
+    seeds_dir: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / RAND
+    shutil.copy(seeds_dir / RAND, source)
+    copy = tmp_path / "copy-of-rand.txt"
+    shutil.copy(seeds_dir / RAND, copy)
+    output, code = run_ingest(source, copy)
+    assert code == 1
+    assert Article.objects.count() == 1
+    assert f"copy-of-rand.txt: skipped: same text as {RAND}" in output
+
+
+def test_two_files_of_one_name_in_a_run_do_not_overwrite_each_other(
+    seeds_dir: Path, tmp_path: Path
+) -> None:
+    first = tmp_path / "one" / "article.txt"
+    second = tmp_path / "two" / "article.txt"
+    first.parent.mkdir()
+    second.parent.mkdir()
+    shutil.copy(seeds_dir / RAND, first)
+    shutil.copy(min(seeds_dir.glob("0*.txt")), second)
+    output, code = run_ingest(first.parent, second.parent)
+    assert code == 1
+    (article,) = Article.objects.all()
+    assert article.source_file == "article.txt"
+    assert "article.txt: created" in output
+    assert f"article.txt: skipped: {first} has the same file name" in output
