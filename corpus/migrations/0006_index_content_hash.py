@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('corpus', '0005_editors_group'),
+        ("corpus", "0005_editors_group"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='article',
-            name='content_hash',
+            model_name="article",
+            name="content_hash",
             field=models.CharField(blank=True, db_index=True, max_length=64),
         ),
     ]
