@@ -1055,16 +1055,20 @@ def matching_paragraph_ids(
     return with_snapshot(work) or []
 
 
+@lru_cache(maxsize=256)
+def _highlight_terms(q: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The words to mark for ``q``: parsed once, though a page marks many texts."""
+    return query_terms(parse_query(q).query)
+
+
 def highlight_text(text: str, q: str) -> str:
     """The whole paragraph HTML-escaped, with the query's words in <mark>."""
-    parsed = parse_query(q or "")
-    terms, prefixes = query_terms(parsed.query)
+    terms, prefixes = _highlight_terms(q or "")
     return mark_text(text, terms=terms, prefixes=prefixes)
 
 
 def paragraph_snippet(text: str, q: str) -> str:
-    parsed = parse_query(q or "")
-    terms, prefixes = query_terms(parsed.query)
+    terms, prefixes = _highlight_terms(q or "")
     return snippet(text, terms=terms, prefixes=prefixes)
 
 
