@@ -172,7 +172,9 @@ def build_lease(real: str | os.PathLike[str]) -> Iterator[bool]:
     lease = _lease_file(build)
     try:
         handle = open(lease, "a+")  # noqa: SIM115 - closed in the finally below
-    except FileNotFoundError:
+    except OSError:
+        # No builds directory (an index from before the symlink layout) or no
+        # right to write there: read without a lease, as before leases existed.
         yield build.is_dir()
         return
     try:
