@@ -204,5 +204,10 @@ LOGGING = {
         "handlers": ["console"],
         "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
     },
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own default sends "django" to a console handler of its own as
+        # well as to the root one; one handler, one line.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -59,3 +59,20 @@ def test_deploy_database_url_selects_postgresql() -> None:
         "refdesk",
         "db.internal",
     ]
+
+
+def test_a_django_log_line_is_written_once(tmp_path: Path) -> None:
+    code = "import logging; logging.getLogger('django.request').warning('marker-line')"
+    for debug in ("1", "0"):
+        result = _manage(
+            "shell",
+            "-c",
+            code,
+            env={
+                "DJANGO_DEBUG": debug,
+                "DJANGO_SECRET_KEY": "x7Qp-" + "k3v9Zr2Lm8Tn4Wb6Yc1Hd5Jf0Gs" * 2,
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            },
+        )
+        output = result.stdout + result.stderr
+        assert output.count("marker-line") == 1, (debug, output)
