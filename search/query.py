@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -75,7 +76,12 @@ def _getlist(params: Any, name: str) -> list[str]:
             values = list(value)
         else:
             values = [value]
-    return [str(v) for v in values if v is not None]
+    # Control characters (NUL and the like) mean nothing in a search and must not be
+    # echoed back into the page.
+    return [_CONTROL_CHARS.sub(" ", str(v)) for v in values if v is not None]
+
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _first(params: Any, name: str) -> str:

@@ -92,6 +92,8 @@ def search_params(draw) -> QueryDict:
 
 def _assert_answered(response) -> None:
     assert response.status_code in (200, 400), response.status_code
+    if not response.streaming:
+        assert b"\x00" not in response.content, "a NUL was echoed into the response"
     if response.status_code == 400:
         assert response.content.strip(), "a 400 must carry a message"
 

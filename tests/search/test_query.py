@@ -88,6 +88,15 @@ def test_search_request_bad_values_become_messages(raw, field, expected) -> None
     assert request.messages
 
 
+def test_search_request_drops_control_characters() -> None:
+    request = SearchRequest.from_querydict(
+        {"q": "iran\x00russia\x1b", "country": ["\x00", "IR\x07"], "author": "A\x85B"}
+    )
+    assert request.q == "iran russia"
+    assert request.countries == ("IR",)
+    assert request.authors == ("A B",)
+
+
 def test_search_request_default_sort_follows_the_query() -> None:
     assert SearchRequest.from_querydict({}).sort == "newest"
     assert SearchRequest.from_querydict({"q": "iran"}).sort == "relevance"
