@@ -237,13 +237,14 @@ def parse_query(raw: str) -> ParsedQuery:
             messages.append("Showing all paragraphs instead.")
             return ParsedQuery(text="", query=None, messages=tuple(messages))
 
-    fallback_reason = ""
+    problems = []
     if text.count('"') % 2:
-        fallback_reason = "Your query had an unbalanced quote"
-    elif not _balanced_parens(text):
-        fallback_reason = "Your query had an unbalanced parenthesis"
-    elif _dangling_operator(re.sub(r'"[^"]*"', " x ", text).split()):
-        fallback_reason = "Your query had an AND, OR or NOT with nothing to join"
+        problems.append("an unbalanced quote")
+    if not _balanced_parens(text):
+        problems.append("an unbalanced parenthesis")
+    if _dangling_operator(re.sub(r'"[^"]*"', " x ", text).split()):
+        problems.append("an AND, OR or NOT with nothing to join")
+    fallback_reason = f"Your query had {' and '.join(problems)}" if problems else ""
 
     parsed: Any | None = None
     if not fallback_reason:

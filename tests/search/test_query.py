@@ -294,6 +294,11 @@ def test_a_plain_terms_fallback_still_finds_the_words(indexed) -> None:
     assert "unbalanced quote" in (page.message or "")
 
 
+def test_every_syntax_problem_is_named(indexed) -> None:
+    message = search(q='"opium (turning').message or ""
+    assert "unbalanced quote and an unbalanced parenthesis" in message
+
+
 def test_a_query_over_its_time_limit_is_answered_with_a_message(
     indexed, monkeypatch
 ) -> None:
