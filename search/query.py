@@ -66,6 +66,12 @@ def default_sort(q: str) -> str:
 
 
 def _getlist(params: Any, name: str) -> list[str]:
+    # Control characters (NUL and the like) mean nothing in a search and must not be
+    # echoed back into the page.
+    return [_CONTROL_CHARS.sub(" ", value) for value in _raw_list(params, name)]
+
+
+def _raw_list(params: Any, name: str) -> list[str]:
     if hasattr(params, "getlist"):
         values = params.getlist(name)
     else:
@@ -76,9 +82,7 @@ def _getlist(params: Any, name: str) -> list[str]:
             values = list(value)
         else:
             values = [value]
-    # Control characters (NUL and the like) mean nothing in a search and must not be
-    # echoed back into the page.
-    return [_CONTROL_CHARS.sub(" ", str(v)) for v in values if v is not None]
+    return [str(v) for v in values if v is not None]
 
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -121,6 +125,10 @@ class SearchRequest:
         messages: list[str] = []
         params = params if params is not None else {}
         q = " ".join(_first(params, "q").split())
+        if not q and any(raw.strip() for raw in _raw_list(params, "q")):
+            messages.append(
+                "Your query had no searchable characters; showing all paragraphs."
+            )
         if len(q) > MAX_QUERY_CHARS:
             cut = q[:MAX_QUERY_CHARS]
             q = cut.rsplit(" ", 1)[0] if " " in cut else cut
