@@ -747,16 +747,44 @@ class TagChangeAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "at",
         "user",
         "kind",
-        "value",
+        "tag",
         "before",
         "after",
-        "paragraph",
+        "paragraph_link",
         "note",
     ]
-    list_filter = ["kind", "after", "before", "note"]
+    list_filter = ["kind", "after", "before"]
     search_fields = ["value", "note", "user__username"]
-    list_select_related = ["user", "paragraph"]
+    list_select_related = ["user", "paragraph", "paragraph__article"]
     date_hierarchy = "at"
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # Names for the codes and slugs in the log, read once for the whole page.
+        self._names = {
+            "country": dict(Country.objects.values_list("code", "name")),
+            "topic": dict(Topic.objects.values_list("slug", "name")),
+        }
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="tag", ordering="value")
+    def tag(self, change: TagChange) -> str:
+        names = getattr(self, "_names", {}).get(change.kind, {})
+        name = names.get(change.value)
+        return f"{name} ({change.value})" if name else change.value
+
+    @admin.display(description="paragraph", ordering="paragraph")
+    def paragraph_link(self, change: TagChange) -> str:
+        paragraph = change.paragraph
+        if paragraph is None:
+            return "(removed)"
+        return format_html(
+            '<a href="{}">¶ {} of “{}”</a>',
+            reverse("admin:corpus_paragraph_change", args=[paragraph.pk]),
+            paragraph.position,
+            Truncator(paragraph.article.title).chars(60),
+        )
 
 
 # --- Authors and publications -----------------------------------------------------

@@ -41,7 +41,9 @@ class Article(models.Model):
 
     title = models.CharField(max_length=500)
     title_derived = models.BooleanField(
-        default=False, help_text="The source had no title line; this one was derived."
+        default=False,
+        help_text="Ticked when the source had no title line and the title was made "
+        "from the opening sentence; worth a look.",
     )
     dek = models.TextField("standfirst", blank=True)
     section = models.CharField(max_length=200, blank=True)

@@ -472,6 +472,22 @@ def test_admin_tag_change_log_is_read_only(editor_client, article) -> None:
     assert editor_client.get("/admin/corpus/tagchange/add/").status_code == 403
 
 
+def test_admin_tag_change_log_names_the_tag_and_links_the_paragraph(
+    editor_client, article
+) -> None:
+    paragraph = article.paragraphs.order_by("position").first()
+    TagChange.objects.create(
+        kind="country", value="IR", before="", after="manual", paragraph=paragraph
+    )
+    TagChange.objects.create(kind="topic", value="no-such-topic", before="auto")
+    page = html_of(editor_client.get("/admin/corpus/tagchange/"))
+    cells = [cell.text_content() for cell in page.cssselect("td.field-tag")]
+    assert sorted(cells) == ["Iran (IR)", "no-such-topic"]
+    (link,) = page.cssselect("td.field-paragraph_link a")
+    assert link.get("href") == f"/admin/corpus/paragraph/{paragraph.pk}/change/"
+    assert f"¶ {paragraph.position} of" in link.text_content()
+
+
 # --- Add article ------------------------------------------------------------------
 
 
