@@ -10,6 +10,7 @@ metadata and drops the rest.
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -350,9 +351,29 @@ def derive_title(text: str, *, max_words: int = 12) -> str:
     if len(words) <= max_words:
         return sentence.rstrip(" .;:,")
     kept = words[:max_words]
+    rest = words[max_words:]
+    # A cut never splits a name ("Central | Asia"): a short name is finished, a long
+    # one is left out.
+    if _capitalised(kept[-1]) and _capitalised(rest[0]):
+        run = list(itertools.takewhile(_capitalised, rest))
+        if len(run) <= _NAME_SLACK:
+            kept += run
+        else:
+            while len(kept) > 1 and _capitalised(kept[-1]):
+                kept.pop()
+    if len(kept) == len(words):
+        return sentence.rstrip(" .;:,")
     while len(kept) > 1 and kept[-1].lower().strip(",;:") in _TITLE_STOPWORDS:
         kept.pop()
     return " ".join(kept).rstrip(" ,;:—–-") + "…"
+
+
+# How many words past the limit a derived title may run to finish a name.
+_NAME_SLACK = 3
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper()
 
 
 def _clean_lines(text: str) -> list[_Line]:
