@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.decorators import method_decorator
@@ -161,7 +162,9 @@ def _tag_action(
             )
             verb = "tagged" if add else "untagged"
             modeladmin.message_user(
-                request, f"{changed} paragraphs changed ({verb}).", messages.SUCCESS
+                request,
+                f"{changed} paragraph{pluralize(changed)} changed ({verb}).",
+                messages.SUCCESS,
             )
             return None
         count = services.count_tag_changes(
@@ -175,8 +178,9 @@ def _tag_action(
         tag_label = dict(form.fields["tag_value"].choices).get(value, value)
         change = "get it as a manual tag" if add else "lose it (kept as rejected)"
         summary = (
-            f"{count} of the {len(paragraph_ids)} paragraphs in the selection will "
-            f"change: they {change}."
+            f"{count} of the {len(paragraph_ids)} "
+            f"paragraph{pluralize(len(paragraph_ids))} in the selection will "
+            f"change: {'it' if count == 1 else 'they'} {change}."
         )
     context = {
         **modeladmin.admin_site.each_context(request),
@@ -624,9 +628,11 @@ class ArticleAdmin(EditorOnlyMixin, admin.ModelAdmin):
             paragraphs=formset.edits(),
             **preview_form.added_tags(),
         )
+        paragraphs = article.paragraphs.count()
         self.message_user(
             request,
-            f"Added “{article.title}” with {article.paragraphs.count()} paragraphs.",
+            f"Added “{article.title}” with {paragraphs} "
+            f"paragraph{pluralize(paragraphs)}.",
             messages.SUCCESS,
         )
         return HttpResponseRedirect(

@@ -17,6 +17,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.files.uploadedfile import InMemoryUploadedFile, UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 
@@ -271,18 +272,16 @@ class ArticlePreviewForm(forms.Form):
         queryset=Country.objects.all(),
         to_field_name="code",
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="Set by you on every paragraph, as if tagged from the article "
-        "page. Hold Ctrl (⌘ on a Mac) to choose more than one.",
+        widget=FilteredSelectMultiple("countries", is_stacked=False),
+        help_text="Set by you on every paragraph, as if tagged from the article page.",
     )
     add_topics = forms.ModelMultipleChoiceField(
         label="Add topics",
         queryset=Topic.objects.all(),
         to_field_name="slug",
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="Set by you on every paragraph. Hold Ctrl (⌘ on a Mac) to choose "
-        "more than one.",
+        widget=FilteredSelectMultiple("topics", is_stacked=False),
+        help_text="Set by you on every paragraph.",
     )
 
     METADATA_FIELDS = ("title", "dek", "authors", "date", "year", "publication")

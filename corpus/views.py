@@ -33,8 +33,9 @@ def bulk_tag(request: HttpRequest) -> HttpResponse:
       next       where to go afterwards (same-site URLs only; default: search page)
 
     With ``HX-Request`` the answer is the ``corpus/_bulk_tag_result.html`` partial
-    (status 200, or 400 when the input is wrong); otherwise a redirect to ``next``
-    with the outcome as a message.
+    (status 200, or 400 when the input is wrong). Otherwise a dry run answers with
+    a page that holds the whole selection and an Apply button, and anything else
+    redirects to ``next`` with the outcome as a message.
     """
     if not can_edit(request.user):
         raise PermissionDenied("Only editors can change tags.")
@@ -48,15 +49,60 @@ def bulk_tag(request: HttpRequest) -> HttpResponse:
     arguments = {"kind": form.target.kind, "value": form.target.value, "add": form.add}
     if form.cleaned_data["dry_run"]:
         count = services.count_tag_changes(ids, **arguments)
-        verb = "would change"
-    else:
-        count = services.change_tags(
-            ids, user=request.user, note="tagged from search", **arguments
-        )
-        verb = "changed"
+        message = _outcome(form, count, verb="would change")
+        if getattr(request, "htmx", False):
+            return _respond(request, form, message, ok=True)
+        return _confirm(request, form, message, count=count, selected=len(ids))
+    count = services.change_tags(
+        ids, user=request.user, note="tagged from search", **arguments
+    )
+    return _respond(request, form, _outcome(form, count, verb="changed"), ok=True)
+
+
+def _outcome(form: BulkTagForm, count: int, *, verb: str) -> str:
     action = "added" if form.add else "removed"
-    message = f"{count} paragraphs {verb}: {form.target.label} {action}."
-    return _respond(request, form, message, ok=True)
+    return f"{_paragraphs(count)} {verb}: {form.target.label} {action}."
+
+
+def _paragraphs(count: int) -> str:
+    return f"{count:,} paragraph{'' if count == 1 else 's'}"
+
+
+def _confirm(
+    request: HttpRequest, form: BulkTagForm, message: str, *, count: int, selected: int
+) -> HttpResponse:
+    """The count, with the selection held in the form that applies it."""
+    data = form.cleaned_data
+    if data["all"]:
+        selection = f"Applies to all {_paragraphs(selected)} matching the search"
+    else:
+        selection = f"Applies to the {_paragraphs(selected)} you ticked"
+    context = {
+        "message": message,
+        "count": count,
+        "selection": selection,
+        "action_url": reverse("editor:bulk_tag"),
+        "back_url": _safe_next(request, data["next"]),
+        "fields": _resend_fields(request, form),
+    }
+    return render(request, "search/bulk_tag_confirm.html", context)
+
+
+def _resend_fields(request: HttpRequest, form: BulkTagForm) -> list[tuple[str, str]]:
+    from search.query import SearchRequest
+
+    data = form.cleaned_data
+    search = SearchRequest.from_querydict(request.POST).to_params()
+    page_only = {"page", "page_size", "group", "sort"}
+    return [
+        *((name, value) for name, value in search if name not in page_only),
+        *(("paragraph", str(pk)) for pk in data["paragraph_ids"]),
+        *([("all", "1")] if data["all"] else []),
+        ("kind", form.target.kind),
+        ("value", form.target.value),
+        ("action", data["action"]),
+        ("next", _safe_next(request, data["next"])),
+    ]
 
 
 def _matching_ids(request: HttpRequest) -> list[int]:

@@ -67,6 +67,9 @@ Params = tuple[tuple[str, str], ...]
 @dataclass(frozen=True)
 class ResultItem:
     hit: Hit
+    # The reader and the context page carry the whole search, so their links back
+    # return to it.
+    reader_url: str
     context_url: str
     context_id: str
 
@@ -74,6 +77,7 @@ class ResultItem:
 @dataclass(frozen=True)
 class GroupItem:
     group: ArticleGroup
+    reader_url: str
     items: tuple[ResultItem, ...]
 
 
@@ -184,6 +188,7 @@ def build_search_view(
         for name, value in params
         if name not in {"q", *_PAGE_ONLY} and (name != "sort" or keep_sort)
     )
+    carried = params + edit_pair
     return SearchView(
         page=page,
         title=_title(request.q),
@@ -198,11 +203,12 @@ def build_search_view(
         facet_blocks=tuple(build_facet_block(facet) for facet in page.facets),
         year_chart=build_year_chart(page),
         year_bounds=_year_bounds(page),
-        items=tuple(_result_item(hit, q=request.q) for hit in page.hits),
+        items=tuple(_result_item(hit, state=carried) for hit in page.hits),
         groups=tuple(
             GroupItem(
                 group=group,
-                items=tuple(_result_item(hit, q=request.q) for hit in group.hits),
+                reader_url=reader_url(group.article_id, state=carried),
+                items=tuple(_result_item(hit, state=carried) for hit in group.hits),
             )
             for group in page.groups
         ),
@@ -228,7 +234,11 @@ def status_line(page: SearchPage) -> str:
 
 
 def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+    return f"{count:,} {_noun(count, noun)}"
+
+
+def _noun(count: int, noun: str) -> str:
+    return noun if count == 1 else f"{noun}s"
 
 
 def _title(q: str) -> str:
@@ -242,13 +252,34 @@ def _without(params: Params, names: set[str]) -> Params:
     return tuple((name, value) for name, value in params if name not in names)
 
 
-def _result_item(hit: Hit, *, q: str) -> ResultItem:
-    url = reverse("search:context", args=[hit.paragraph_id])
-    if q:
-        url += "?" + urlencode({"q": q})
+def _result_item(hit: Hit, *, state: Params) -> ResultItem:
     return ResultItem(
-        hit=hit, context_url=url, context_id=f"context-{hit.paragraph_id}"
+        hit=hit,
+        reader_url=reader_url(hit.article_id, state=state, position=hit.position),
+        context_url=_with_query(
+            reverse("search:context", args=[hit.paragraph_id]), state
+        ),
+        context_id=f"context-{hit.paragraph_id}",
     )
+
+
+def reader_url(article_id: int, *, state: Params, position: int | None = None) -> str:
+    """The reader, carrying the search it was opened from; ``#p-N`` when given."""
+    url = _with_query(reverse("search:article", args=[article_id]), state)
+    return url if position is None else f"{url}#p-{position}"
+
+
+def reader_state(raw_params: Any) -> Params:
+    """The search carried in a reader or context URL, normalised as the search page
+    would read it; ``edit=1`` rides along so the way back stays in edit mode."""
+    state = request_params(SearchRequest.from_querydict(raw_params))
+    if (raw_params.get(EDIT_PARAM) or "") == "1":
+        state += ((EDIT_PARAM, "1"),)
+    return state
+
+
+def _with_query(path: str, params: Params) -> str:
+    return f"{path}?{urlencode(params)}" if params else path
 
 
 def build_facet_block(facet: Any) -> FacetBlock:
@@ -291,7 +322,8 @@ def facet_items_html(facet: str, values: Iterable[FacetValue]) -> SafeString:
             f"{_SELECTED_NOTE if selected else ''}"
             f'<span class="count"><span class="visually-hidden">, </span>'
             f"{int(value.count)}"
-            f'<span class="visually-hidden"> paragraphs</span></span></a></li>'
+            f'<span class="visually-hidden"> {_noun(int(value.count), "paragraph")}'
+            "</span></span></a></li>"
         )
     # Every value in the markup above went through _escape.
     return mark_safe("".join(items))
@@ -475,32 +507,38 @@ def filter_url(facet: str, value: str) -> str:
     return search_url_for(empty.toggle(facet, value))
 
 
-def build_reader(article: Article, *, q: str, base_url: str) -> Reader:
-    article_url = article.get_absolute_url()
+def build_reader(article: Article, *, state: Params, base_url: str) -> Reader:
+    """The article; ``state`` is the search it was opened from (see reader_state):
+    its query is highlighted, and every link to a paragraph keeps it."""
+    q = clean_query(dict(state).get("q"))
+    page_url = reader_url(article.pk, state=state)
     paragraphs = []
     previous_heading = ""
     for paragraph in article.paragraphs.order_by("position"):
         anchor = f"p-{paragraph.position}"
         heading = paragraph.heading if paragraph.heading != previous_heading else ""
         previous_heading = paragraph.heading
+        link = f"{page_url}#{anchor}"
         paragraphs.append(
             ReaderParagraph(
                 position=paragraph.position,
                 anchor=anchor,
                 section_heading=heading,
                 html=highlighted(paragraph.text, q=q),
-                link=f"{article_url}#{anchor}",
-                permalink=f"{base_url}{article_url}#{anchor}",
+                link=link,
+                permalink=base_url + link,
                 cite_url=reverse("search:cite", args=[article.pk, paragraph.position]),
             )
         )
     date_text, date_iso = _date_text(article)
     publication = article.publication
+    back_url = _with_query(search_path(), state)
     if q:
-        back_url = search_url_for(SearchRequest.from_querydict({"q": q}))
         back_label = f"Search results for “{q}”"
+    elif any(name != EDIT_PARAM for name, _ in state):
+        back_label = "Search results"
     else:
-        back_url, back_label = search_path(), "Search the library"
+        back_label = "Search the library"
     return Reader(
         article_id=article.pk,
         title=article.title,
@@ -599,8 +637,12 @@ class ContextView:
     items: tuple[ContextItem, ...]
 
 
-def build_context(paragraph: Paragraph, *, q: str, around: int = 1) -> ContextView:
-    """The paragraph with its neighbours; only the matching one is highlighted."""
+def build_context(
+    paragraph: Paragraph, *, state: Params, around: int = 1
+) -> ContextView:
+    """The paragraph with its neighbours; only the matching one is highlighted.
+    ``state`` is the search it was opened from, passed on to the reader."""
+    q = clean_query(dict(state).get("q"))
     neighbours = Paragraph.objects.filter(
         article_id=paragraph.article_id,
         position__gte=paragraph.position - around,
@@ -620,14 +662,12 @@ def build_context(paragraph: Paragraph, *, q: str, around: int = 1) -> ContextVi
                 is_match=is_match,
             )
         )
-    article = paragraph.article
-    reader_url = article.get_absolute_url()
-    if q:
-        reader_url += "?" + urlencode({"q": q})
     return ContextView(
         paragraph=paragraph,
-        article_title=article.title,
-        reader_url=f"{reader_url}#p-{paragraph.position}",
+        article_title=paragraph.article.title,
+        reader_url=reader_url(
+            paragraph.article_id, state=state, position=paragraph.position
+        ),
         items=tuple(items),
     )
 

@@ -1021,7 +1021,9 @@ def _run_search(snapshot: Snapshot, request: SearchRequest) -> SearchPage:
     messages = [*matches.messages, *_unknown_value_messages(matches)]
     if request.page > pages and total:
         messages.append(
-            f"There are only {pages} page{'s' if pages != 1 else ''} of results."
+            "There is only 1 page of results."
+            if pages == 1
+            else f"There are only {pages} pages of results."
         )
     suggestion, suggestion_url = _suggestion(matches, matches.labels)
     message = " ".join(dict.fromkeys(messages)) or None

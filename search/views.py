@@ -20,7 +20,7 @@ from search.pages import (
     build_context,
     build_reader,
     build_search_view,
-    clean_query,
+    reader_state,
 )
 from search.query import SearchRequest, run_search
 
@@ -70,16 +70,17 @@ def search(request: HttpRequest) -> HttpResponse:
 def article(request: HttpRequest, pk: int) -> HttpResponse:
 
     found = get_object_or_404(Article.objects.select_related("publication"), pk=pk)
-    q = clean_query(request.GET.get("q"))
-    reader = build_reader(found, q=q, base_url=_base_url(request))
-    return render(request, "search/article.html", {"reader": reader, "header_query": q})
+    state = reader_state(request.GET)
+    reader = build_reader(found, state=state, base_url=_base_url(request))
+    context = {"reader": reader, "header_query": reader.query}
+    return render(request, "search/article.html", context)
 
 
 @require_GET
 def paragraph_context(request: HttpRequest, pk: int) -> HttpResponse:
 
     paragraph = get_object_or_404(Paragraph.objects.select_related("article"), pk=pk)
-    context = build_context(paragraph, q=clean_query(request.GET.get("q")))
+    context = build_context(paragraph, state=reader_state(request.GET))
     return _render(
         request,
         full="search/context.html",

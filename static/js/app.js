@@ -20,17 +20,25 @@
     box.select();
   });
 
+  // The label's markup (with its screen-reader text) as it was before "Copied".
+  var copyLabels = new WeakMap();
+  var copyTimers = new WeakMap();
+
   function copyText(text, button) {
     if (!navigator.clipboard) return Promise.reject(new Error("no clipboard"));
     return navigator.clipboard.writeText(text).then(function () {
-      var original = button.dataset.label || button.textContent;
-      button.dataset.label = original;
+      if (!copyLabels.has(button)) copyLabels.set(button, button.innerHTML);
+      window.clearTimeout(copyTimers.get(button));
       button.textContent = "Copied";
       button.classList.add("is-copied");
-      window.setTimeout(function () {
-        button.textContent = original;
-        button.classList.remove("is-copied");
-      }, 1600);
+      copyTimers.set(
+        button,
+        window.setTimeout(function () {
+          button.innerHTML = copyLabels.get(button);
+          copyLabels.delete(button);
+          button.classList.remove("is-copied");
+        }, 1600)
+      );
     });
   }
 
@@ -76,6 +84,63 @@
   });
   document.addEventListener("change", function (event) {
     if (event.target.matches("[data-kind-select]")) syncKind(event.target);
+    // A count is about the selection it was made for; a changed selection voids it.
+    if (event.target.form && event.target.form.id === "bulk-tag-form") {
+      var status = document.getElementById("bulk-tag-status");
+      if (status) status.textContent = "";
+    }
+  });
+
+  // The bulk-tag count shows what was wrong (a 400) in place, like a success.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.id === "bulk-tag-status" && event.detail.xhr.status === 400) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  // "Show context" loads the neighbours once, then shows and hides them. Without
+  // JavaScript it is a link to the context page.
+  function contextSlot(link) {
+    return document.getElementById(link.dataset.contextToggle);
+  }
+
+  function setContextOpen(link, open) {
+    var slot = contextSlot(link);
+    if (slot) slot.hidden = !open;
+    link.setAttribute("aria-expanded", open ? "true" : "false");
+    link.textContent = open ? "Hide context" : "Show context";
+  }
+
+  document.addEventListener("htmx:confirm", function (event) {
+    var link = event.detail.elt;
+    if (!link.matches || !link.matches("[data-context-toggle]")) return;
+    var slot = contextSlot(link);
+    if (!slot || !slot.firstElementChild) return;
+    event.preventDefault();
+    setContextOpen(link, link.getAttribute("aria-expanded") !== "true");
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var slot = event.detail.target;
+    if (!slot || !slot.classList.contains("context-slot")) return;
+    var link = document.querySelector('[data-context-toggle="' + CSS.escape(slot.id) + '"]');
+    if (link) setContextOpen(link, true);
+  });
+
+  // The export menu is a <details> dropdown: Escape or a click elsewhere closes it.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var open = event.target.closest && event.target.closest("details.dropdown[open]");
+    if (!open) return;
+    open.open = false;
+    open.querySelector("summary").focus();
+  });
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.dropdown[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.open = false;
+    });
   });
 
   // The bulk-tag toolbar offers only the tags of the chosen kind.
@@ -101,6 +166,10 @@
       if (navigator.clipboard) button.hidden = false;
     });
     root.querySelectorAll("[data-kind-select]").forEach(syncKind);
+    root.querySelectorAll("[data-context-toggle]").forEach(function (link) {
+      link.setAttribute("aria-controls", link.dataset.contextToggle);
+      if (!link.hasAttribute("aria-expanded")) link.setAttribute("aria-expanded", "false");
+    });
   }
 
   // Swaps replace the results region; keep the user's place in it: which "show more"

@@ -19,6 +19,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 USERNAME = "reader"
+EDITOR_USERNAME = "editor"
+ADMIN_USERNAME = "boss"
 PASSWORD = "reader-pass-123"
 
 
@@ -62,7 +64,17 @@ def screenshots() -> Path:
 
 
 @pytest.fixture
-def page(browser, live_server, seeded, reader_user) -> Iterator[object]:
+def editor_user(transactional_db, django_user_model):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(
+        username=EDITOR_USERNAME, password=PASSWORD
+    )
+    user.groups.add(Group.objects.get_or_create(name="Editors")[0])
+    return user
+
+
+def _logged_in_tab(browser, live_server, *, username: str) -> Iterator[object]:
     """A logged-in page: the log-in goes through the real form."""
     context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT)
     context.set_default_timeout(10_000)
@@ -75,11 +87,29 @@ def page(browser, live_server, seeded, reader_user) -> Iterator[object]:
             errors.append(message.text) if message.type == "error" else None
         ),
     )
-    log_in(tab, base_url=live_server.url, username=USERNAME, password=PASSWORD)
+    log_in(tab, base_url=live_server.url, username=username, password=PASSWORD)
     yield tab
     context.close()
     # A CSP violation or a script error shows up here.
     assert errors == []
+
+
+@pytest.fixture
+def page(browser, live_server, seeded, reader_user) -> Iterator[object]:
+    yield from _logged_in_tab(browser, live_server, username=USERNAME)
+
+
+@pytest.fixture
+def editor_page(browser, live_server, seeded, editor_user) -> Iterator[object]:
+    yield from _logged_in_tab(browser, live_server, username=EDITOR_USERNAME)
+
+
+@pytest.fixture
+def admin_page(browser, live_server, seeded, django_user_model) -> Iterator[object]:
+    django_user_model.objects.create_superuser(
+        username=ADMIN_USERNAME, email="admin@example.org", password=PASSWORD
+    )
+    yield from _logged_in_tab(browser, live_server, username=ADMIN_USERNAME)
 
 
 @pytest.fixture

@@ -500,8 +500,9 @@ def test_add_article_preview_shows_parse_and_tags(editor_client, db) -> None:
     )
     rows = page.cssselect(".refdesk-preview-paragraph")
     assert len(rows) == 2
-    countries = rows[0].cssselect(".refdesk-preview-countries")[0].text_content()
-    assert countries == "Turkmenistan, Iran"
+    cell = rows[0].cssselect(".refdesk-preview-countries")[0]
+    countries = [label.text_content().strip() for label in cell.cssselect("label")]
+    assert countries == ["Turkmenistan", "Iran"]
     assert not Article.objects.exists()
 
 

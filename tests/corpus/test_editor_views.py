@@ -52,9 +52,12 @@ def paragraphs(db) -> list[Paragraph]:
     return rows
 
 
-def post_tags(client: Client, ids: list[int], **fields: str):
+def post_tags(client: Client, ids: list[int], HTTP_HX_REQUEST: str = "", **fields):
     data = {"kind": "country", "value": "JP", "action": "add", **fields}
-    return client.post(URL, {**data, "paragraph": [str(pk) for pk in ids]})
+    headers = {"HX-Request": HTTP_HX_REQUEST} if HTTP_HX_REQUEST else {}
+    return client.post(
+        URL, {**data, "paragraph": [str(pk) for pk in ids]}, headers=headers
+    )
 
 
 def manual_japan() -> int:
@@ -90,11 +93,99 @@ def test_bulk_tag_topic(editor_client, paragraphs) -> None:
     assert paragraphs[1].topic_tags.get().topic.slug == "water"
 
 
+def test_bulk_tag_messages_use_the_singular_for_one(editor_client, paragraphs) -> None:
+    response = post_tags(editor_client, [paragraphs[0].pk])
+    messages = [m.message for m in response.wsgi_request._messages]
+    assert messages == ["1 paragraph changed: Japan added."]
+
+
+def page_of(response) -> lxml.html.HtmlElement:
+    return lxml.html.fromstring(response.content.decode())
+
+
+def fields_of(form: lxml.html.HtmlElement) -> list[tuple[str, str]]:
+    return [(i.get("name"), i.get("value")) for i in form.cssselect("input")]
+
+
 def test_bulk_tag_dry_run_changes_nothing(editor_client, paragraphs) -> None:
     response = post_tags(editor_client, [p.pk for p in paragraphs], dry_run="1")
     assert manual_japan() == 0
-    messages = [m.message for m in response.wsgi_request._messages]
-    assert messages == ["3 paragraphs would change: Japan added."]
+    assert response.status_code == 200
+    (notice,) = page_of(response).cssselect(".notice")
+    assert notice.text_content() == "3 paragraphs would change: Japan added."
+
+
+def test_bulk_tag_dry_run_keeps_the_selection_and_offers_apply(
+    editor_client, paragraphs
+) -> None:
+    ids = [paragraphs[0].pk, paragraphs[2].pk]
+    response = post_tags(
+        editor_client, ids, dry_run="1", action="add", next="/?q=x&edit=1"
+    )
+    (form,) = page_of(response).cssselect(f"form[method=post][action='{URL}']")
+    fields = fields_of(form)
+    assert ("dry_run", "1") not in fields
+    assert [value for name, value in fields if name == "paragraph"] == [
+        str(pk) for pk in ids
+    ]
+    assert {("kind", "country"), ("value", "JP"), ("action", "add")} <= set(fields)
+    assert ("next", "/?q=x&edit=1") in fields
+    assert [b.text_content() for b in form.cssselect("button[type=submit]")] == [
+        "Apply"
+    ]
+    applied = editor_client.post(URL, dict_of(fields))
+    assert applied["Location"] == "/?q=x&edit=1"
+    assert manual_japan() == 2
+
+
+def test_bulk_tag_dry_run_of_all_matching_keeps_the_search(
+    editor_client, paragraphs, monkeypatch
+) -> None:
+    monkeypatch.setattr(
+        "corpus.views._matching_ids", lambda request: [paragraphs[1].pk]
+    )
+    response = post_tags(
+        editor_client, [], all="1", q="Moscow", country="RU", dry_run="1"
+    )
+    page = page_of(response)
+    assert "Applies to all 1 paragraph matching the search." in page.text_content()
+    fields = fields_of(page.cssselect(f"form[action='{URL}']")[0])
+    assert {("all", "1"), ("q", "Moscow"), ("country", "RU")} <= set(fields)
+    assert not [value for name, value in fields if name == "paragraph"]
+
+
+def test_bulk_tag_dry_run_with_nothing_to_change_offers_no_apply(
+    editor_client, paragraphs
+) -> None:
+    # Japan is on no paragraph, so removing it changes nothing.
+    response = post_tags(
+        editor_client, [paragraphs[2].pk], action="remove", dry_run="1"
+    )
+    page = page_of(response)
+    assert page.cssselect(".notice")[0].text_content().startswith("0 paragraphs")
+    assert not page.cssselect("button[type=submit].primary")
+
+
+def test_bulk_tag_htmx_dry_run_returns_the_count_only(
+    editor_client, paragraphs
+) -> None:
+    response = post_tags(
+        editor_client,
+        [paragraphs[0].pk],
+        dry_run="1",
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    (result,) = page_of(response).cssselect(".bulk-tag-ok")
+    assert result.text_content() == "1 paragraph would change: Japan added."
+    assert manual_japan() == 0
+
+
+def dict_of(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    merged: dict[str, list[str]] = {}
+    for name, value in pairs:
+        merged.setdefault(name, []).append(value)
+    return merged
 
 
 def test_bulk_tag_htmx_returns_partial(editor_client, paragraphs) -> None:
@@ -111,7 +202,7 @@ def test_bulk_tag_htmx_returns_partial(editor_client, paragraphs) -> None:
     assert response.status_code == 200
     assert "HX-Request" in response["Vary"]
     result = lxml.html.fromstring(response.content).cssselect(".bulk-tag-ok")
-    assert result[0].text_content() == "1 paragraphs changed: Japan added."
+    assert result[0].text_content() == "1 paragraph changed: Japan added."
 
 
 @pytest.mark.parametrize(

@@ -102,6 +102,22 @@ def test_every_page_links_the_opensearch_description(analyst_client, seeded) -> 
         assert link.get("href") == reverse("search:opensearch")
 
 
+def test_every_page_links_the_icon(admin_client, seeded) -> None:
+    article = Article.objects.first()
+    pages = ("/", article.get_absolute_url(), "/admin/", "/admin/corpus/article/")
+    for url in pages:
+        (icon,) = select(admin_client.get(url), "head link[rel=icon]")
+        assert icon.get("href").endswith("img/favicon.svg"), url
+
+
+def test_export_menu_is_a_dropdown_panel(analyst_client, seeded) -> None:
+    response = analyst_client.get("/", {"q": "opium"})
+    (menu,) = select(response, ".results-toolbar details.export.dropdown")
+    assert text_of(menu.cssselect("summary")[0]) == "Export"
+    (panel,) = menu.cssselect(".dropdown-panel")
+    assert len(panel.cssselect("a[download]")) == 4
+
+
 def test_search_page_uses_no_inline_script_or_style(analyst_client, seeded) -> None:
     response = analyst_client.get("/", {"q": "opium", "country": "IR"})
     for script in select(response, "script"):
@@ -211,6 +227,76 @@ def test_result_tags_link_to_adding_that_filter(analyst_client, seeded) -> None:
     tags = select(response, ".hit .tag-country")
     assert tags
     assert any(key == "country" for key, _ in params_of(tags[0].get("href")))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "sanctions", "country": "IR"},
+        # every kind of state: filters, a range, a sort, grouping and a page
+        {
+            "q": "Iran",
+            "country": ["IR", "RU"],
+            "topic": "sanctions",
+            "year_from": "2016",
+            "year_to": "2023",
+            "sort": "oldest",
+            "group": "article",
+        },
+        # no query: filters only
+        {"country": "TM"},
+    ],
+)
+def test_result_links_carry_the_whole_search_to_the_reader_and_back(
+    analyst_client, seeded, params
+) -> None:
+    response = analyst_client.get("/", params)
+    search = sorted(params_of(response.wsgi_request.get_full_path()))
+    titles = select(response, ".hit-title a, .group-title a")
+    assert titles
+    for link in titles + select(response, ".hit a.para-number"):
+        assert sorted(params_of(link.get("href"))) == search
+    reader = analyst_client.get(titles[0].get("href"))
+    (back,) = select(reader, ".reader-back a")
+    assert sorted(params_of(back.get("href"))) == search
+    assert urlsplit(back.get("href")).path == "/"
+
+
+def test_reader_back_link_returns_to_the_same_results(analyst_client, seeded) -> None:
+    search = analyst_client.get("/", {"q": "sanctions", "country": "IR"})
+    link = select(search, ".hit-title a")[0].get("href")
+    assert params_of(link) == [("q", "sanctions"), ("country", "IR")]
+    reader = analyst_client.get(link)
+    assert select(reader, ".para-text mark")
+    (back,) = select(reader, ".reader-back a")
+    again = analyst_client.get(back.get("href"))
+    assert text_of(select(again, "#result-status")[0]) == text_of(
+        select(search, "#result-status")[0]
+    )
+
+
+def test_context_page_links_to_the_reader_with_the_search(
+    analyst_client, seeded
+) -> None:
+    response = analyst_client.get("/", {"q": "opium", "country": "IR"})
+    (link,) = select(response, ".hit")[0].cssselect("a.context-link")
+    assert params_of(link.get("href")) == [("q", "opium"), ("country", "IR")]
+    page = analyst_client.get(link.get("href"))
+    (more,) = select(page, ".context-more a")
+    assert params_of(more.get("href")) == [("q", "opium"), ("country", "IR")]
+    assert "#p-" in more.get("href")
+
+
+def test_facet_counts_read_in_the_singular_and_plural(analyst_client, seeded) -> None:
+    response = analyst_client.get("/", {"q": "sanctions"})
+    counts = {
+        int(count.text_content().split(",")[-1].split()[0]): text_of(count)
+        for count in select(response, "a.facet-value .count")
+    }
+    assert counts[1] == ", 1 paragraph"
+    plural = max(counts)
+    assert plural > 1
+    assert counts[plural] == f", {plural} paragraphs"
 
 
 def test_year_block_has_range_form_and_chart(analyst_client, seeded) -> None:
@@ -389,8 +475,12 @@ def test_show_context_link_has_plain_fallback_and_htmx_partial(
     analyst_client, seeded
 ) -> None:
     response = analyst_client.get("/", {"q": "opium"})
-    (link,) = select(response, ".hit")[0].cssselect("a.context-link")
-    assert "#p-" in link.get("href")
+    hit = select(response, ".hit")[0]
+    (link,) = hit.cssselect("a.context-link")
+    # Without JavaScript the link opens the context page; app.js makes it a toggle
+    # of the slot it names.
+    assert link.get("href") == link.get("hx-get")
+    assert hit.cssselect(f"#{link.get('data-context-toggle')}.context-slot")
     partial = analyst_client.get(link.get("hx-get"), **HTMX)
     assert "<html" not in partial.content.decode()
     items = select(partial, ".context-paragraph")
@@ -433,6 +523,19 @@ def test_edit_mode_adds_checkboxes_and_a_post_toolbar(editor_client, seeded) -> 
     assert len(boxes) == len(select(response, ".hit"))
 
 
+def test_edit_toolbar_counts_first_in_place(editor_client, seeded) -> None:
+    response = editor_client.get("/", {"q": "sanctions", "edit": "1"})
+    (form,) = select(response, "form#bulk-tag-form")
+    buttons = form.cssselect("button[type=submit]")
+    # "Count first" comes first, so pressing Enter never applies a change.
+    assert [text_of(button) for button in buttons] == ["Count first", "Apply"]
+    count = buttons[0]
+    assert (count.get("name"), count.get("value")) == ("dry_run", "1")
+    assert count.get("hx-post") == form.get("action")
+    assert form.cssselect(count.get("hx-target"))
+    assert count.get("hx-push-url") == "false"
+
+
 def test_edit_mode_survives_facet_clicks(editor_client, seeded) -> None:
     response = editor_client.get("/", {"edit": "1"})
     hidden = select(response, "input[type=hidden][form=search-form][name=edit]")
@@ -465,6 +568,30 @@ def test_reader_highlights_query_terms(analyst_client, seeded) -> None:
     assert marked and all(text_of(mark).lower().startswith("opium") for mark in marked)
     (back,) = select(response, ".reader-back a")
     assert ("q", "opium") in params_of(back.get("href"))
+
+
+def test_reader_copy_link_keeps_the_search_it_was_opened_with(
+    analyst_client, seeded
+) -> None:
+    article = opium_article()
+    response = analyst_client.get(
+        article.get_absolute_url(), {"q": "opium", "country": "IR"}
+    )
+    (link,) = select(response, "#p-7 a.copy-link")
+    path = article.get_absolute_url()
+    assert link.get("href") == f"{path}?q=opium&country=IR#p-7"
+    assert link.get("data-copy") == f"http://testserver{path}?q=opium&country=IR#p-7"
+    assert text_of(link.cssselect(".visually-hidden")[0]) == "to paragraph 7"
+
+
+def test_reader_without_a_search_links_to_the_library(analyst_client, seeded) -> None:
+    article = opium_article()
+    response = analyst_client.get(article.get_absolute_url())
+    (back,) = select(response, ".reader-back a")
+    assert back.get("href") == "/"
+    assert text_of(back) == "← Search the library"
+    (link,) = select(response, "#p-2 a.copy-link")
+    assert link.get("href") == f"{article.get_absolute_url()}#p-2"
 
 
 def test_reader_shows_metadata_and_author_search_links(analyst_client, seeded) -> None:
@@ -639,7 +766,7 @@ def test_edit_toolbar_posts_to_the_editor_and_comes_back(editor_client, seeded) 
     posted = editor_client.post(form.get("action"), dict_of(data), follow=True)
     assert posted.redirect_chain[-1][0] == "/?country=TM&edit=1"
     (flash,) = select(posted, ".flash .notice")
-    assert text_of(flash).startswith("1 paragraphs changed")
+    assert text_of(flash).startswith("1 paragraph changed")
 
 
 def dict_of(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
