@@ -269,6 +269,12 @@ def reader_url(article_id: int, *, state: Params, position: int | None = None) -
     return url if position is None else f"{url}#p-{position}"
 
 
+def paragraph_permalink(paragraph_id: int, *, state: Params = ()) -> str:
+    """The stable link to a paragraph (by id, so it survives edits and re-ingest),
+    carrying the search it was found with."""
+    return _with_query(reverse("search:paragraph", args=[paragraph_id]), state)
+
+
 def reader_state(raw_params: Any) -> Params:
     """The search carried in a reader or context URL, normalised as the search page
     would read it; ``edit=1`` rides along so the way back stays in edit mode."""
@@ -526,7 +532,7 @@ def build_reader(article: Article, *, state: Params, base_url: str) -> Reader:
                 section_heading=heading,
                 html=highlighted(paragraph.text, q=q),
                 link=link,
-                permalink=base_url + link,
+                permalink=base_url + paragraph_permalink(paragraph.pk, state=state),
                 cite_url=reverse("search:cite", args=[article.pk, paragraph.position]),
             )
         )
@@ -688,7 +694,7 @@ class CiteView:
 def build_cite(paragraph: Paragraph, *, base_url: str) -> CiteView:
     article = paragraph.article
     work = cited_work(article, base_url=base_url)
-    link = f"{article.get_absolute_url()}#p-{paragraph.position}"
+    link = paragraph_permalink(paragraph.pk)
     return CiteView(
         position=paragraph.position,
         title=article.title,

@@ -15,6 +15,7 @@ urlpatterns = [
         views.article_citation,
         name="article_citation",
     ),
+    path("paragraphs/<int:pk>/", views.paragraph_permalink, name="paragraph"),
     path("paragraphs/<int:pk>/context/", views.paragraph_context, name="context"),
     path("export.<str:fmt>", views.export, name="export"),
     path("opensearch.xml", views.opensearch, name="opensearch"),

@@ -7,7 +7,7 @@ chooses between the full page and the partial that the full page includes.
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
@@ -21,6 +21,7 @@ from search.pages import (
     build_reader,
     build_search_view,
     reader_state,
+    reader_url,
 )
 from search.query import SearchRequest, run_search
 
@@ -86,6 +87,22 @@ def paragraph_context(request: HttpRequest, pk: int) -> HttpResponse:
         full="search/context.html",
         partial="search/_context.html",
         context={"context": context},
+    )
+
+
+@require_GET
+def paragraph_permalink(request: HttpRequest, pk: int) -> HttpResponse:
+    """A paragraph's stable link: its id survives edits and re-ingest, where its
+    position (the reader's ``#p-N``) may shift; this sends the reader there now."""
+    paragraph = get_object_or_404(
+        Paragraph.objects.only("article_id", "position"), pk=pk
+    )
+    return redirect(
+        reader_url(
+            paragraph.article_id,
+            state=reader_state(request.GET),
+            position=paragraph.position,
+        )
     )
 
 

@@ -132,7 +132,10 @@ def test_copy_link_copies_the_search_and_restores_its_label(page, live_server) -
     assert 'class="visually-hidden"' in label
     link.click()
     page.wait_for_function("() => window.__copied.length === 1")
-    assert page.evaluate("window.__copied[0]") == live_server.url + href
+    copied = page.evaluate("window.__copied[0]")
+    # The stable link (by paragraph id), carrying the search.
+    assert copied.startswith(live_server.url + "/paragraphs/")
+    assert copied.endswith("/?q=opium&country=IR")
     assert page.url == live_server.url + href
     assert link.inner_text() == "Copied"
     page.wait_for_function(
@@ -140,6 +143,9 @@ def test_copy_link_copies_the_search_and_restores_its_label(page, live_server) -
         arg=label,
     )
     assert link.locator(".visually-hidden").text_content().startswith(" to paragraph")
+    # Following the copied link lands on the same paragraph of the same search.
+    page.goto(copied)
+    assert page.url == live_server.url + href
 
 
 def test_landing_on_a_paragraph_shows_its_section_heading(page) -> None:

@@ -580,7 +580,10 @@ def test_reader_copy_link_keeps_the_search_it_was_opened_with(
     (link,) = select(response, "#p-7 a.copy-link")
     path = article.get_absolute_url()
     assert link.get("href") == f"{path}?q=opium&country=IR#p-7"
-    assert link.get("data-copy") == f"http://testserver{path}?q=opium&country=IR#p-7"
+    paragraph = article.paragraphs.get(position=7)
+    assert link.get("data-copy") == (
+        f"http://testserver/paragraphs/{paragraph.pk}/?q=opium&country=IR"
+    )
     assert text_of(link.cssselect(".visually-hidden")[0]) == "to paragraph 7"
 
 
@@ -649,7 +652,8 @@ def test_cite_box_partial_has_note_with_paragraph_locator(
     assert "<html" not in partial.content.decode()
     note = text_of(select(partial, ".cite-box .cite-text")[0])
     assert "para. 7" in note
-    assert note.endswith(f"{article.get_absolute_url()}#p-7.")
+    paragraph = article.paragraphs.get(position=7)
+    assert note.endswith(f"/paragraphs/{paragraph.pk}/.")
     codes = [text_of(pre) for pre in select(partial, ".cite-box pre")]
     assert codes[0].startswith("@article{")
     assert codes[1].startswith("TY - ELEC")
@@ -829,3 +833,25 @@ def test_other_error_pages_use_the_site_template(rf, db, view, status, heading) 
     page = lxml.html.fromstring(response.content.decode())
     assert page.cssselect("header.site-header .brand")
     assert text_of(page.cssselect("h1")[0]) == heading
+
+
+def test_paragraph_permalink_follows_the_paragraph(analyst_client, seeded) -> None:
+    article = opium_article()
+    paragraph = article.paragraphs.get(position=7)
+    url = reverse("search:paragraph", args=[paragraph.pk])
+    response = analyst_client.get(url, {"q": "opium"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{article.get_absolute_url()}?q=opium#p-7"
+    # A paragraph inserted above moves it down; the permalink still finds it.
+    paragraphs = list(article.paragraphs.order_by("-position"))
+    for moved in paragraphs:
+        moved.position += 1000
+        moved.save(update_fields=["position"])
+    for moved in paragraphs:
+        moved.position -= 999
+        moved.save(update_fields=["position"])
+    response = analyst_client.get(url)
+    assert response["Location"] == f"{article.get_absolute_url()}#p-8"
+    assert analyst_client.get(response["Location"]).status_code == 200
+    gone = analyst_client.get(reverse("search:paragraph", args=[10**9]))
+    assert gone.status_code == 404
