@@ -289,40 +289,7 @@ def tag_article(
 
 def count_retag_changes(paragraph_ids: Iterable[int]) -> int:
     """How many paragraphs ``retag`` would change: automatic tags to add or drop."""
-    gazetteer = load_gazetteer()
-    rules = load_topic_rules()
-    value_ids = {
-        "country": dict(Country.objects.values_list("code", "pk")),
-        "topic": dict(Topic.objects.values_list("slug", "pk")),
-    }
-    changed = 0
-    for batch in _batches(paragraph_ids):
-        current: dict[tuple[str, int], dict[int, str]] = {}
-        for kind in KINDS:
-            model, value_field = _tag_model(kind)
-            rows = model.objects.filter(paragraph_id__in=batch).values_list(
-                "paragraph_id", value_field, "status"
-            )
-            for paragraph_id, value_id, status in rows:
-                current.setdefault((kind, paragraph_id), {})[value_id] = status
-        texts = Paragraph.objects.filter(pk__in=batch).values_list("pk", "text")
-        for paragraph_id, text in texts:
-            tags = suggest_tags(text, gazetteer=gazetteer, rules=rules)
-            suggested = {"country": tags.countries, "topic": tags.topics}
-            for kind in KINDS:
-                wanted = {
-                    value_ids[kind][value]
-                    for value, _ in suggested[kind]
-                    if value in value_ids[kind]
-                }
-                rows = current.get((kind, paragraph_id), {})
-                if wanted - rows.keys() or any(
-                    status == TagStatus.AUTO and value_id not in wanted
-                    for value_id, status in rows.items()
-                ):
-                    changed += 1
-                    break
-    return changed
+    return len(auto_tag(paragraph_ids, dry_run=True).changed_paragraph_ids)
 
 
 def retag(paragraph_ids: Iterable[int], *, user: Any = None) -> int:

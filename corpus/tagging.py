@@ -397,8 +397,12 @@ def auto_tag(
     audit: bool = False,
     user: object | None = None,
     note: str = "",
+    dry_run: bool = False,
 ) -> AutoTagResult:
-    """``apply_auto_tags`` with details; ``audit`` writes a TagChange row per change."""
+    """``apply_auto_tags`` with details; ``audit`` writes a TagChange row per change.
+
+    ``dry_run`` works out the same result and writes nothing (for "how many would
+    change" confirmations)."""
     gazetteer = load_gazetteer()
     rules = load_topic_rules()
     country_ids = dict(Country.objects.values_list("code", "pk"))
@@ -424,6 +428,7 @@ def auto_tag(
                     audit=audit,
                     user=user,
                     note=note,
+                    dry_run=dry_run,
                 )
                 added += outcome.added
                 removed += outcome.removed
@@ -439,6 +444,7 @@ def _sync_kind(
     audit: bool,
     user: object | None,
     note: str,
+    dry_run: bool = False,
 ) -> AutoTagResult:
     model = ParagraphCountry if kind == "country" else ParagraphTopic
     value_field = "country_id" if kind == "country" else "topic_id"
@@ -479,6 +485,10 @@ def _sync_kind(
         for key, row in existing.items()
         if row[1] == TagStatus.AUTO and key in wanted and row[2] != wanted[key]
     ]
+    changed = {key[0] for key in stale} | {obj.paragraph_id for obj in to_create}
+    result = AutoTagResult(len(to_create), len(stale), frozenset(changed))
+    if dry_run:
+        return result
     # ignore_conflicts: an editor's row written meanwhile wins over the suggestion.
     model.objects.bulk_create(to_create, ignore_conflicts=True, batch_size=BATCH_SIZE)
     if stale:
@@ -516,8 +526,7 @@ def _sync_kind(
             ],
             batch_size=BATCH_SIZE,
         )
-    changed = {key[0] for key in stale} | {obj.paragraph_id for obj in to_create}
-    return AutoTagResult(len(to_create), len(stale), frozenset(changed))
+    return result
 
 
 def _audit_row(
