@@ -587,38 +587,31 @@ def _date_text(article: Article) -> tuple[str, str]:
 
 
 def _country_counts(article: Article) -> tuple[TagCount, ...]:
-    rows = (
-        ParagraphCountry.objects.filter(paragraph__article=article)
-        .exclude(status=TagStatus.REJECTED)
-        .values("country__code", "country__name")
-        .annotate(count=Count("paragraph", distinct=True))
-        .order_by("-count", "country__name")
-    )
-    return tuple(
-        TagCount(
-            value=row["country__code"],
-            label=row["country__name"],
-            count=row["count"],
-            url=filter_url("country", row["country__code"]),
-        )
-        for row in rows
-    )
+    return _tag_counts(article, ParagraphCountry, facet="country", key="code")
 
 
 def _topic_counts(article: Article) -> tuple[TagCount, ...]:
+    return _tag_counts(article, ParagraphTopic, facet="topic", key="slug")
+
+
+def _tag_counts(
+    article: Article, model: Any, *, facet: str, key: str
+) -> tuple[TagCount, ...]:
+    """The article's active tags of one kind, with how many paragraphs carry each."""
+    value, name = f"{facet}__{key}", f"{facet}__name"
     rows = (
-        ParagraphTopic.objects.filter(paragraph__article=article)
+        model.objects.filter(paragraph__article=article)
         .exclude(status=TagStatus.REJECTED)
-        .values("topic__slug", "topic__name")
+        .values(value, name)
         .annotate(count=Count("paragraph", distinct=True))
-        .order_by("-count", "topic__name")
+        .order_by("-count", name)
     )
     return tuple(
         TagCount(
-            value=row["topic__slug"],
-            label=row["topic__name"],
+            value=row[value],
+            label=row[name],
             count=row["count"],
-            url=filter_url("topic", row["topic__slug"]),
+            url=filter_url(facet, row[value]),
         )
         for row in rows
     )
