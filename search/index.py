@@ -157,7 +157,8 @@ def _builds_lock(path: Path) -> Iterator[None]:
 
 
 def _lease_file(build: Path) -> Path:
-    return builds_path(index_path()) / f".{build.name}{_LEASE_SUFFIX}"
+    """The lock file of a build, beside it in the builds directory."""
+    return build.parent / f".{build.name}{_LEASE_SUFFIX}"
 
 
 @contextmanager
@@ -454,14 +455,14 @@ def _default_procs() -> int:
     return max(1, min(os.cpu_count() or 1, 2))
 
 
-def _remove_old_builds(path: Path, *, keep: Path, wait: float = PRUNE_WAIT) -> None:
+def _remove_old_builds(path: Path, *, keep: Path, wait: float | None = None) -> None:
     """Remove the builds that ``keep`` replaced, once no reader is using them.
 
-    A build still being read after ``wait`` seconds stays; the next rebuild
-    removes it.
+    A build still being read after ``wait`` seconds (default ``PRUNE_WAIT``) stays;
+    the next rebuild removes it.
     """
     builds = builds_path(path)
-    deadline = time.monotonic() + wait
+    deadline = time.monotonic() + (PRUNE_WAIT if wait is None else wait)
     for child in sorted(builds.iterdir()):
         if child.name.startswith(".") or child == keep or not child.is_dir():
             continue
