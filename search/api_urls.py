@@ -9,5 +9,5 @@ app_name = "api"
 urlpatterns = [
     path("search", api.search, name="search"),
     path("articles", api.articles, name="articles"),
-    path("articles/<int:pk>", api.article, name="article"),
+    path("articles/<id:pk>", api.article, name="article"),
 ]
