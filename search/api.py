@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from corpus.models import (
     Article,
@@ -108,7 +108,7 @@ def search_json(page: SearchPage) -> dict[str, Any]:
     }
 
 
-@require_GET
+@require_safe
 @api_login_required
 def search(request: HttpRequest) -> JsonResponse:
     try:
@@ -189,14 +189,14 @@ def _articles_queryset() -> Any:
     )
 
 
-@require_GET
+@require_safe
 @api_login_required
 def articles(request: HttpRequest) -> JsonResponse:
     rows = _article_rows(list(_articles_queryset().order_by("-year", "title", "id")))
     return JsonResponse({"articles": rows})
 
 
-@require_GET
+@require_safe
 @api_login_required
 def article(request: HttpRequest, pk: int) -> JsonResponse:
     found = _articles_queryset().filter(pk=pk).first()

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from corpus.models import Article, Paragraph
 from search.citations import bibtex_entry, ris_record
@@ -51,7 +51,7 @@ def _can_edit(request: HttpRequest) -> bool:
     return can_edit(request.user)
 
 
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
 
     page = run_search(SearchRequest.from_querydict(request.GET))
@@ -67,7 +67,7 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def article(request: HttpRequest, pk: int) -> HttpResponse:
 
     found = get_object_or_404(Article.objects.select_related("publication"), pk=pk)
@@ -77,7 +77,7 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "search/article.html", context)
 
 
-@require_GET
+@require_safe
 def paragraph_context(request: HttpRequest, pk: int) -> HttpResponse:
 
     paragraph = get_object_or_404(Paragraph.objects.select_related("article"), pk=pk)
@@ -90,7 +90,7 @@ def paragraph_context(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def paragraph_permalink(request: HttpRequest, pk: int) -> HttpResponse:
     """A paragraph's stable link: its id survives edits and re-ingest, where its
     position (the reader's ``#p-N``) may shift; this sends the reader there now."""
@@ -106,7 +106,7 @@ def paragraph_permalink(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def cite(request: HttpRequest, pk: int, position: int) -> HttpResponse:
 
     paragraph = get_object_or_404(
@@ -120,7 +120,7 @@ def cite(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def article_citation(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in {"bib", "ris"}:
         raise Http404("Unknown citation format.")
@@ -134,7 +134,7 @@ def article_citation(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404("Unknown export format.")
@@ -148,7 +148,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def opensearch(request: HttpRequest) -> HttpResponse:
     base = _base_url(request)
     context = {
