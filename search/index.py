@@ -419,6 +419,9 @@ def _rebuild(
     from search.engine_build import build_index
 
     with _builds_lock(path):
+        # Under the rebuild lock no other rebuild runs: whatever is not live is left
+        # over from a killed one, or an old build that readers have since let go.
+        _remove_unowned_builds(path)
         (builds_path(path) / _JOURNAL).unlink(missing_ok=True)
         (builds_path(path) / _BUILD_MARKER).write_text(
             json.dumps({"pid": os.getpid(), "started": time.time()})
@@ -488,6 +491,44 @@ def _remove_build(build: Path, *, deadline: float) -> bool:
         return True
 
 
+def remove_stale_builds(path: Path | None = None) -> list[str]:
+    """Remove the builds no process owns: the partial build of a killed rebuild and
+    old builds no reader holds. Does nothing while a rebuild runs; returns the
+    names removed."""
+    path = path or index_path()
+    builds = builds_path(path)
+    if not builds.is_dir():
+        return []
+    with open(builds / _REBUILD_LOCK, "a+") as rebuild_lock:
+        try:
+            fcntl.flock(rebuild_lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return []
+        with _builds_lock(path):
+            return _remove_unowned_builds(path)
+
+
+def _remove_unowned_builds(path: Path) -> list[str]:
+    """Call with the rebuild lock and the builds lock held."""
+    builds = builds_path(path)
+    live = Path(os.path.realpath(path))
+    removed = []
+    for child in sorted(builds.iterdir()):
+        if child.name.startswith(".") or child == live or not child.is_dir():
+            continue
+        if _remove_build(child, deadline=0.0):
+            removed.append(child.name)
+    if not _rebuild_running(path):
+        (builds / _BUILD_MARKER).unlink(missing_ok=True)
+        (builds / _JOURNAL).unlink(missing_ok=True)
+    for lease in builds.glob(f".*{_LEASE_SUFFIX}"):
+        if not (builds / lease.name[1 : -len(_LEASE_SUFFIX)]).exists():
+            lease.unlink(missing_ok=True)
+    if removed:
+        logger.info("removed stale index builds: %s", ", ".join(removed))
+    return removed
+
+
 # ---------------------------------------------------------------- check
 
 
@@ -496,6 +537,7 @@ def check_index(*, repair: bool = False) -> DriftReport:
     content hash differs) or extra. With ``repair``, reindex the drifted ones."""
     from search.engine_reader import indexed_hashes
 
+    remove_stale_builds()
     indexed = indexed_hashes()
     seen: set[int] = set()
     missing: list[int] = []
@@ -560,6 +602,7 @@ __all__ = [
     "open_existing_index",
     "open_index",
     "rebuild_index",
+    "remove_stale_builds",
     "update_articles",
     "update_paragraphs",
 ]
