@@ -45,7 +45,12 @@ SORT_LABELS = {
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 100_000
-MAX_VALUES_PER_FILTER = 50
+# Every facet link carries the whole filter state, so the state's size multiplies the
+# page's: these keep the biggest page (a few hundred facet links) under 2 MB.
+MAX_VALUES_PER_FILTER = 10
+MAX_FILTER_VALUES = 20
+MAX_FILTER_CHARS = 1000
+MAX_FILTER_VALUE_CHARS = 200
 MAX_FACET_VALUES = 250
 SUGGEST_BELOW = 3
 # Text matches bigger than 1/DENSE_FRACTION of the library are filtered as masks.
@@ -137,17 +142,31 @@ class SearchRequest:
                 "only the start was searched."
             )
 
+        budget = {"values": MAX_FILTER_VALUES, "chars": MAX_FILTER_CHARS}
+
         def values(name: str) -> tuple[str, ...]:
             found: list[str] = []
             for raw in _getlist(params, name):
-                value = raw.strip()[:200]
+                value = raw.strip()[:MAX_FILTER_VALUE_CHARS]
                 if value and value not in found:
                     found.append(value)
             if len(found) > MAX_VALUES_PER_FILTER:
                 messages.append(
                     f"Only the first {MAX_VALUES_PER_FILTER} {name} filters were used."
                 )
-            return tuple(found[:MAX_VALUES_PER_FILTER])
+            kept: list[str] = []
+            for value in found[:MAX_VALUES_PER_FILTER]:
+                if budget["values"] < 1 or budget["chars"] < len(value):
+                    messages.append(
+                        f"At most {MAX_FILTER_VALUES} filters "
+                        f"({MAX_FILTER_CHARS} characters) are used at once; "
+                        f"some {name} filters were left out."
+                    )
+                    break
+                budget["values"] -= 1
+                budget["chars"] -= len(value)
+                kept.append(value)
+            return tuple(kept)
 
         countries = tuple(
             dict.fromkeys(v.upper() if len(v) == 2 else v for v in values("country"))
