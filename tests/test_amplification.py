@@ -45,3 +45,27 @@ def test_amplification_capped_filters_are_explained(analyst_client, seeded_index
     text = " ".join(page.text_content().split())
     assert "Only the first 10 author filters were used." in text
     assert "some country filters were left out" in text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "sanctions " * 1700,  # about 17 KB of words
+        "制裁" * 8000,  # one long word that encodes to nine bytes a character
+    ],
+)
+def test_permalink_with_a_long_carried_query_redirects(
+    analyst_client, seeded_index, query: str
+) -> None:
+    from corpus.models import Paragraph
+
+    paragraph = Paragraph.objects.order_by("pk").first()
+    response = analyst_client.get(
+        f"/paragraphs/{paragraph.pk}/", {"q": query, "country": "IR"}
+    )
+    assert response.status_code == 302
+    location = response["Location"]
+    assert location.startswith(f"/articles/{paragraph.article_id}/")
+    assert location.endswith(f"#p-{paragraph.position}")
+    assert len(location) <= 2048
+    assert analyst_client.get(location).status_code == 200
