@@ -7,9 +7,11 @@ body rather than the login page's redirect, which a script cannot follow.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
@@ -238,3 +240,19 @@ def article(request: HttpRequest, pk: int) -> JsonResponse:
     ]
     row["references"] = list(found.references or [])
     return JsonResponse(row)
+
+
+# ---------------------------------------------------------------- schema
+
+
+def openapi_schema() -> dict[str, Any]:
+    """The OpenAPI 3.1 description of this API (search/openapi.json)."""
+    text = (Path(__file__).with_name("openapi.json")).read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@require_safe
+@api_login_required
+def schema(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(openapi_schema())

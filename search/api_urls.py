@@ -10,4 +10,5 @@ urlpatterns = [
     path("search", api.search, name="search"),
     path("articles", api.articles, name="articles"),
     path("articles/<id:pk>", api.article, name="article"),
+    path("schema", api.schema, name="schema"),
 ]
