@@ -84,6 +84,9 @@ def _entries(folder: Path) -> set[str]:
     return {p.name for p in folder.iterdir()} if folder.exists() else set()
 
 
+# sqlite_only: the site runs in subprocesses on a SQLite file of its own (crash
+# safety of the index and of ingest, not of a database engine).
+@pytest.mark.sqlite_only
 @pytest.mark.slow
 def test_rebuild_killed_midway_leaves_old_index_serving(
     tmp_path: Path, big_corpus: Path
@@ -125,6 +128,9 @@ def test_rebuild_killed_midway_leaves_old_index_serving(
     assert site.run("check_index", check=False).returncode == 0
 
 
+# sqlite_only: the site runs in subprocesses on a SQLite file of its own (crash
+# safety of the index and of ingest, not of a database engine).
+@pytest.mark.sqlite_only
 @pytest.mark.slow
 def test_ingest_killed_midway_leaves_no_half_written_article(
     tmp_path: Path, big_corpus: Path
