@@ -44,6 +44,7 @@ WRITE_TIMEOUT = 120.0
 # written by a rebuild (and the caches keyed on them) stay put until the next one.
 SMALL_SEGMENT_DOCS = 20_000
 MAX_SMALL_SEGMENTS = 8
+MERGE_BUDGET_DOCS = 5_000
 UPDATE_CHUNK = 2000
 PARALLEL_MIN_PARAGRAPHS = 20_000
 _BUILD_MARKER = ".rebuild.json"
@@ -240,23 +241,51 @@ def open_existing_index(*, attempts: int = 5) -> Index | None:
 
 
 def _merge_small_segments(writer: IndexWriter, segments: list[Any]) -> list[Any]:
-    """Merge the small segments left by incremental updates once they pile up;
-    never touch the large ones a rebuild wrote."""
-    small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT_DOCS]
-    empty = [s for s in segments if s.doc_count() == 0]
-    if len(small) < MAX_SMALL_SEGMENTS:
-        return [s for s in segments if s not in empty]
+    """Merge some of the small segments left by incremental updates once they pile
+    up; never touch the large ones a rebuild wrote."""
+    merged = set(_segments_to_merge([s.doc_count_all() for s in segments]))
+    keep = []
     from whoosh.reading import SegmentReader
 
-    keep = []
-    for segment in segments:
-        if segment in small and segment not in empty:
+    for number, segment in enumerate(segments):
+        if segment.doc_count() == 0:
+            continue
+        if number in merged:
             reader = SegmentReader(writer.storage, writer.schema, segment)
             writer.add_reader(reader)
             reader.close()
-        elif segment not in small and segment not in empty:
+        else:
             keep.append(segment)
     return keep
+
+
+def _segments_to_merge(sizes: Sequence[int]) -> list[int]:
+    """Which segments (by position) a commit merges, given their document counts.
+
+    The commit runs inside an editor's request, so one merge copies at most
+    ``MERGE_BUDGET_DOCS`` documents: the smallest small segments first, which keeps
+    single edits cheap. Merging everything small at once cost seconds, and always
+    at the same (every eighth) commit. Past ``MAX_SMALL_SEGMENTS * 3`` small segments
+    the smallest are merged whatever their size, so searches never face an
+    unbounded number of segments; ``rebuild_index`` writes large ones again.
+    """
+    small = sorted(
+        (size, number)
+        for number, size in enumerate(sizes)
+        if 0 < size < SMALL_SEGMENT_DOCS
+    )
+    if len(small) < MAX_SMALL_SEGMENTS:
+        return []
+    chosen: list[int] = []
+    total = 0
+    for size, number in small:
+        if total + size > MERGE_BUDGET_DOCS and len(chosen) >= 2:
+            break
+        chosen.append(number)
+        total += size
+    if total > MERGE_BUDGET_DOCS and len(small) <= MAX_SMALL_SEGMENTS * 3:
+        return []
+    return sorted(chosen) if len(chosen) >= 2 else []
 
 
 @contextmanager
