@@ -346,12 +346,14 @@ def update_paragraphs(ids: Iterable[int]) -> None:
     if not wanted:
         return
     _note_pending(wanted)
-    for start in range(0, len(wanted), UPDATE_CHUNK):
-        batch = wanted[start : start + UPDATE_CHUNK]
-        documents = list(iter_documents(paragraph_ids=batch))
-        found = {doc.paragraph_id for doc in documents}
-        with index_writer() as writer:
-            for doc in documents:
+    # One writer and one commit for the lot: each commit writes a segment of its
+    # own, and a bulk tag of 10,000 paragraphs made five of them.
+    with index_writer() as writer:
+        for start in range(0, len(wanted), UPDATE_CHUNK):
+            batch = wanted[start : start + UPDATE_CHUNK]
+            found: set[int] = set()
+            for doc in iter_documents(paragraph_ids=batch):
+                found.add(doc.paragraph_id)
                 writer.update_document(**doc.to_fields())
             for pk in batch:
                 if pk not in found:
