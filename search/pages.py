@@ -533,7 +533,10 @@ def build_reader(article: Article, *, state: Params, base_url: str) -> Reader:
                 html=highlighted(paragraph.text, q=q),
                 link=link,
                 permalink=base_url + paragraph_permalink(paragraph.pk, state=state),
-                cite_url=reverse("search:cite", args=[article.pk, paragraph.position]),
+                cite_url=_with_query(
+                    reverse("search:cite", args=[article.pk, paragraph.position]),
+                    state,
+                ),
             )
         )
     date_text, date_iso = _date_text(article)
@@ -639,7 +642,7 @@ class ContextView:
 def build_context(
     paragraph: Paragraph, *, state: Params, around: int = 1
 ) -> ContextView:
-    """The paragraph with its neighbours; only the matching one is highlighted.
+    """The paragraph with its neighbours, the query marked in each as in the hit.
     ``state`` is the search it was opened from, passed on to the reader."""
     q = clean_query(dict(state).get("q"))
     neighbours = Paragraph.objects.filter(
@@ -657,7 +660,7 @@ def build_context(
             ContextItem(
                 position=neighbour.position,
                 heading=heading,
-                html=highlighted(neighbour.text, q=q if is_match else ""),
+                html=highlighted(neighbour.text, q=q),
                 is_match=is_match,
             )
         )
@@ -676,7 +679,8 @@ class CiteView:
     position: int
     title: str
     chicago: str
-    permalink: str
+    source_url: str
+    refdesk_link: str
     bibtex: str
     ris: str
     bib_url: str
@@ -684,17 +688,18 @@ class CiteView:
     reader_url: str
 
 
-def build_cite(paragraph: Paragraph, *, base_url: str) -> CiteView:
+def build_cite(paragraph: Paragraph, *, state: Params, base_url: str) -> CiteView:
+    """The cite box: the note cites the original; Refdesk's permalink is offered on
+    its own. ``state`` is the search the reader was opened with, so the way back
+    still marks the query and leads to the same results."""
     article = paragraph.article
     work = cited_work(article, base_url=base_url)
-    link = paragraph_permalink(paragraph.pk)
     return CiteView(
         position=paragraph.position,
         title=article.title,
-        chicago=chicago_note(
-            work, paragraph=paragraph.position, permalink=base_url + link
-        ),
-        permalink=base_url + link,
+        chicago=chicago_note(work, paragraph=paragraph.position),
+        source_url=work.source_url,
+        refdesk_link=base_url + paragraph_permalink(paragraph.pk),
         bibtex=bibtex_entry(work),
         ris=ris_record(work),
         bib_url=reverse(
@@ -703,5 +708,5 @@ def build_cite(paragraph: Paragraph, *, base_url: str) -> CiteView:
         ris_url=reverse(
             "search:article_citation", kwargs={"pk": article.pk, "fmt": "ris"}
         ),
-        reader_url=link,
+        reader_url=paragraph_permalink(paragraph.pk, state=state),
     )

@@ -114,7 +114,10 @@ def cite(request: HttpRequest, pk: int, position: int) -> HttpResponse:
         article_id=pk,
         position=position,
     )
-    context = {"cite": build_cite(paragraph, base_url=_base_url(request))}
+    cited = build_cite(
+        paragraph, state=reader_state(request.GET), base_url=_base_url(request)
+    )
+    context = {"cite": cited}
     return _render(
         request, full="search/cite.html", partial="search/_cite.html", context=context
     )
