@@ -197,7 +197,7 @@ def test_facet_value_links_toggle_their_filter(analyst_client, seeded) -> None:
 def test_selected_facet_value_says_so_in_text(analyst_client, seeded) -> None:
     response = analyst_client.get("/", {"country": "IR"})
     (selected,) = select(response, "#facet-country a.facet-value.is-selected")
-    assert "✓" in text_of(selected)
+    # The tick is drawn by CSS from the class; the state is also said in text.
     assert "selected" in text_of(selected)
     assert ("country", "IR") not in params_of(selected.get("href"))
 
@@ -367,10 +367,19 @@ def test_did_you_mean_links_to_the_suggestion(analyst_client, seeded) -> None:
     assert ("q", text_of(link)) in params_of(link.get("href"))
 
 
-def test_did_you_mean_appears_once_when_nothing_matches(analyst_client, seeded) -> None:
-    response = analyst_client.get("/", {"q": "afganistan"})
-    assert select(response, ".empty-state")
-    offers = [p for p in select(response, "p") if "Did you mean" in text_of(p)]
+def test_zero_hit_query_shows_its_correction_at_once(analyst_client, seeded) -> None:
+    response = analyst_client.get("/", {"q": "Afganistan"})
+    assert not select(response, ".empty-state")
+    assert select(response, ".hit")
+    (note,) = select(response, ".suggestion")
+    # The correction keeps the user's capital letter.
+    assert text_of(note).startswith("Showing results for Afghanistan.")
+    (instead,) = note.cssselect("a")
+    assert text_of(instead) == "Afganistan"
+    assert ("verbatim", "1") in params_of(instead.get("href"))
+    verbatim = analyst_client.get(instead.get("href"))
+    assert select(verbatim, ".empty-state")
+    offers = [p for p in select(verbatim, "p") if "Did you mean" in text_of(p)]
     assert len(offers) == 1
 
 
