@@ -37,6 +37,7 @@ class Article(models.Model):
         "authors",
         "date",
         "year",
+        "source_url",
     )
 
     title = models.CharField(max_length=500)
