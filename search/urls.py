@@ -19,4 +19,5 @@ urlpatterns = [
     path("paragraphs/<int:pk>/context/", views.paragraph_context, name="context"),
     path("export.<str:fmt>", views.export, name="export"),
     path("opensearch.xml", views.opensearch, name="opensearch"),
+    path("robots.txt", views.robots, name="robots"),
 ]
