@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from search import views
+from search import research_urls, views
 
 app_name = "search"
 
@@ -20,3 +20,4 @@ urlpatterns = [
     path("export.<str:fmt>", views.export, name="export"),
     path("opensearch.xml", views.opensearch, name="opensearch"),
 ]
+urlpatterns += research_urls.urlpatterns

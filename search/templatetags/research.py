@@ -1,0 +1,54 @@
+"""Links from search results and the reader into the research tools, built in Python."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django import template
+from django.urls import reverse
+from django.utils.safestring import SafeString
+
+from search.notes import render_note
+
+register = template.Library()
+
+
+def _params(request: Any) -> list[tuple[str, str]]:
+    if request is None:
+        return []
+    return [
+        (name, value)
+        for name, value in request.to_params()
+        if name not in {"page", "page_size", "group", "sort"}
+    ]
+
+
+@register.filter
+def note_html(text: str) -> SafeString:
+    return render_note(text)
+
+
+@register.simple_tag
+def collect_url(paragraph_id: int, next_url: str = "") -> str:
+    url = reverse("search:collect_paragraph", args=[paragraph_id])
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+@register.simple_tag
+def similar_url(paragraph_id: int, request: Any = None) -> str:
+    url = reverse("search:similar", args=[paragraph_id])
+    params = _params(request)
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+@register.simple_tag
+def search_action_url(name: str, request: Any = None) -> str:
+    """``name`` (collect_results, saved_search_new, coverage) for this search."""
+    url = reverse(f"search:{name}")
+    params = [
+        (key, value)
+        for key, value in (request.to_params() if request is not None else [])
+        if key not in {"page", "page_size", "group"}
+    ]
+    return f"{url}?{urlencode(params)}" if params else url
