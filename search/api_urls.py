@@ -12,4 +12,6 @@ urlpatterns = [
     path("articles/<int:pk>", api.article, name="article"),
     path("collections", research_api.collections, name="collections"),
     path("collections/<int:pk>", research_api.collection, name="collection"),
+    path("coverage", research_api.coverage, name="coverage"),
+    path("paragraphs/<int:pk>/similar", research_api.similar, name="similar"),
 ]

@@ -464,6 +464,7 @@ class ReaderParagraph:
     link: str
     permalink: str
     cite_url: str
+    paragraph_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -534,6 +535,7 @@ def build_reader(article: Article, *, state: Params, base_url: str) -> Reader:
                 link=link,
                 permalink=base_url + paragraph_permalink(paragraph.pk, state=state),
                 cite_url=reverse("search:cite", args=[article.pk, paragraph.position]),
+                paragraph_id=paragraph.pk,
             )
         )
     date_text, date_iso = _date_text(article)

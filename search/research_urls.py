@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from search import collection_views, watch_views
+from search import collection_views, research_views, watch_views
 
 urlpatterns = [
     path("collections/", collection_views.collection_list, name="collections"),
@@ -57,4 +57,7 @@ urlpatterns = [
         "saved/<int:pk>/update/", watch_views.saved_update, name="saved_search_update"
     ),
     path("feeds/<str:token>.atom", watch_views.feed, name="watch_feed"),
+    path("coverage/", research_views.coverage, name="coverage"),
+    path("coverage.csv", research_views.coverage_download, name="coverage_csv"),
+    path("paragraphs/<int:pk>/similar/", research_views.similar, name="similar"),
 ]
