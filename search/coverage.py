@@ -95,7 +95,7 @@ def build_coverage(request: SearchRequest) -> Coverage:
             for column, year in enumerate(grid.years)
         ),
         no_country_no_year=cell(bottom, width, code=None, year=None),
-        total=int(grid.paragraphs.sum()),
+        total=grid.matched,
     )
 
 

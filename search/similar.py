@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from search.query import MAX_PAGE_SIZE, Hit, SearchRequest, run_search
 
 SIMILAR_LIMIT = 10
-# A paragraph needs more than Whoosh's default five terms to be recognisable.
-KEY_TERMS = 12
+# A paragraph needs more than Whoosh's default five terms to be recognisable; the
+# query language searches each word in several fields and caps a query at 30
+# terms, so ten words is as many as one query can carry.
+KEY_TERMS = 10
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ def find_similar(
             (),
             "This paragraph shares no distinctive words with any other.",
         )
-    query = " OR ".join(f'"{word}"' for word in words)
+    query = " OR ".join(words)
     page = run_search(
         request.replace(q=query, sort="relevance", page_size=MAX_PAGE_SIZE)
     )

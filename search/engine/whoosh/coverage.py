@@ -25,6 +25,7 @@ class Grid:
     years: tuple[int, ...]
     paragraphs: np.ndarray
     articles: np.ndarray
+    matched: int = 0
 
 
 def count_grid(snapshot: Snapshot, docs: np.ndarray) -> Grid:
@@ -66,6 +67,7 @@ def count_grid(snapshot: Snapshot, docs: np.ndarray) -> Grid:
         years=years,
         paragraphs=paragraphs,
         articles=articles,
+        matched=len(docs),
     )
 
 
