@@ -10,11 +10,22 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from search.notes import render_note
+from search.query import SearchRequest
 
 register = template.Library()
 
 
-def _params(request: Any) -> list[tuple[str, str]]:
+def _search(value: Any) -> SearchRequest | None:
+    """The search of a results page, or the one a reader URL carries (its GET)."""
+    if isinstance(value, SearchRequest):
+        return value
+    if hasattr(value, "getlist"):
+        return SearchRequest.from_querydict(value)
+    return None
+
+
+def _params(value: Any) -> list[tuple[str, str]]:
+    request = _search(value)
     if request is None:
         return []
     return [
@@ -46,9 +57,10 @@ def similar_url(paragraph_id: int, request: Any = None) -> str:
 def search_action_url(name: str, request: Any = None) -> str:
     """``name`` (collect_results, saved_search_new, coverage) for this search."""
     url = reverse(f"search:{name}")
+    search = _search(request)
     params = [
         (key, value)
-        for key, value in (request.to_params() if request is not None else [])
+        for key, value in (search.to_params() if search is not None else [])
         if key not in {"page", "page_size", "group"}
     ]
     return f"{url}?{urlencode(params)}" if params else url
