@@ -18,6 +18,8 @@ PUBLIC = {
     "login",  # the way in
     "admin:login",  # the admin's own way in
     "logout",  # logging out never reveals anything
+    "search:watch_feed",  # feed readers cannot log in; a revocable token stands in
+    "search:robots",  # crawlers read it before anything else, and cannot log in
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.index import (
+from search.engine.whoosh.store import (
     MAX_SMALL_SEGMENTS,
     MERGE_BUDGET_DOCS,
     SMALL_SEGMENT_DOCS,

@@ -101,7 +101,7 @@ def test_rebuild_killed_midway_leaves_old_index_serving(
     )
     total_before = int(site.python(count_code))
     assert total_before > 3000
-    from search.index import builds_path
+    from search.engine.whoosh.store import builds_path
 
     builds = builds_path(site.index_dir)
     before = _entries(builds)
@@ -259,7 +259,8 @@ def _leave_killed_rebuild(builds: Path, name: str) -> Path:
 
 @pytest.mark.django_db
 def test_check_index_removes_builds_left_by_killed_rebuilds(seeded_index) -> None:
-    from search.index import builds_path, check_index, index_path
+    from search.engine.whoosh.store import builds_path, index_path
+    from search.index import check_index
 
     builds = builds_path(index_path())
     live = Path(os.path.realpath(index_path()))
@@ -275,7 +276,8 @@ def test_check_index_removes_builds_left_by_killed_rebuilds(seeded_index) -> Non
 
 @pytest.mark.django_db
 def test_rebuild_removes_builds_left_by_killed_rebuilds(seeded_index) -> None:
-    from search.index import builds_path, index_path, rebuild_index
+    from search.engine.whoosh.store import builds_path, index_path
+    from search.index import rebuild_index
 
     builds = builds_path(index_path())
     partial = _leave_killed_rebuild(builds, "20260101-000001-dead")
@@ -290,7 +292,8 @@ def test_rebuild_removes_builds_left_by_killed_rebuilds(seeded_index) -> None:
 def test_check_index_keeps_the_build_of_a_running_rebuild(seeded_index) -> None:
     import fcntl
 
-    from search.index import builds_path, check_index, index_path
+    from search.engine.whoosh.store import builds_path, index_path
+    from search.index import check_index
 
     builds = builds_path(index_path())
     running = builds / "20260101-000001-running"
