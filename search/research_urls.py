@@ -53,9 +53,7 @@ urlpatterns = [
     path("saved/new/", watch_views.saved_new, name="saved_search_new"),
     path("saved/new/save/", watch_views.saved_create, name="saved_search_create"),
     path("saved/<id:pk>/", watch_views.saved_detail, name="saved_search"),
-    path(
-        "saved/<id:pk>/update/", watch_views.saved_update, name="saved_search_update"
-    ),
+    path("saved/<id:pk>/update/", watch_views.saved_update, name="saved_search_update"),
     path("feeds/<str:token>.atom", watch_views.feed, name="watch_feed"),
     path("coverage/", research_views.coverage, name="coverage"),
     path("coverage.csv", research_views.coverage_download, name="coverage_csv"),
