@@ -54,9 +54,21 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+$(BIN)/uv: requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet "$$(grep -E '^uv==' requirements-dev.txt)"
+	touch $@
+
 ## Regenerate the lock files from requirements*.txt, keeping the versions already
 ## locked where the inputs allow (UPGRADE="--upgrade" or "--upgrade-package NAME").
-lock: install-dev
+## A lock left with merge conflicts keeps its own side's pins as the preferences.
+lock: | $(BIN)/uv
+	@for lock in requirements.lock requirements-dev.lock; do \
+		if [ -f "$$lock" ] && grep -q '^<<<<<<< ' "$$lock"; then \
+			awk '/^<<<<<<< /{next} /^=======$$/{skip=1; next} \
+				/^>>>>>>> /{skip=0; next} !skip' "$$lock" > "$$lock.tmp" && \
+			mv "$$lock.tmp" "$$lock"; \
+		fi; \
+	done
 	$(COMPILE_LOCKS)
 
 ## Fail when `make lock` would change a lock file (CI runs this).
