@@ -80,10 +80,13 @@ def time_tagging(*, size: int) -> dict[str, object]:
     )
     before = _visible(topic.slug)
     started = time.perf_counter()
+    # CPU time as well: on a shared machine the wall-clock time says little.
+    cpu_started = time.process_time()
     changed = change_tags(ids, kind="topic", value=topic.slug, add=True, user=None)
     write_seconds = time.perf_counter() - started
     after = _visible(topic.slug)
     visible_seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started
     assert changed == len(ids), (changed, len(ids))
     assert after == before + len(ids), f"search shows {after - before} of {len(ids)}"
 
@@ -96,6 +99,7 @@ def time_tagging(*, size: int) -> dict[str, object]:
         "size": len(ids),
         "tag_seconds": write_seconds,
         "visible_seconds": visible_seconds,
+        "cpu_seconds": cpu_seconds,
         "untag_seconds": untag_seconds,
     }
 
