@@ -678,6 +678,7 @@ class ReaderParagraph:
     link: str
     permalink: str
     cite_url: str
+    paragraph_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -751,6 +752,7 @@ def build_reader(article: Article, *, state: Params, base_url: str) -> Reader:
                     reverse("search:cite", args=[article.pk, paragraph.position]),
                     state,
                 ),
+                paragraph_id=paragraph.pk,
             )
         )
     date_text, date_iso = _date_text(article)

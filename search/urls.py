@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from search import views
+from search import research_urls, views
 
 app_name = "search"
 
@@ -21,3 +21,4 @@ urlpatterns = [
     path("opensearch.xml", views.opensearch, name="opensearch"),
     path("robots.txt", views.robots, name="robots"),
 ]
+urlpatterns += research_urls.urlpatterns
