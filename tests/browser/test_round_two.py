@@ -202,3 +202,35 @@ def test_pages_have_no_serious_accessibility_violations(
         if v["impact"] in ("serious", "critical")
     ]
     assert serious == []
+
+
+def test_country_filter_box_finds_turkiye_by_other_names(page) -> None:
+    box = page.locator("#facet-country-filter")
+    box.wait_for(state="visible")
+    for typed in ("Turkey", "turkiye"):
+        box.fill(typed)
+        visible = page.locator("#facet-country .facet-values > li:visible .facet-label")
+        visible.first.wait_for()
+        assert visible.all_inner_texts() == ["Türkiye"]
+
+
+def test_audit_log_table_is_not_under_the_filter_panel(admin_page, screenshots) -> None:
+    from corpus.models import Paragraph, TagChange
+
+    paragraph = Paragraph.objects.order_by("pk").first()
+    TagChange.objects.create(
+        paragraph=paragraph,
+        kind="country",
+        value="IR",
+        before="auto",
+        after="rejected",
+        # A long unbroken token (a file path) cannot wrap.
+        note="retag of ../shared/library/2016/"
+        "iran-turkmenistan-security-partner-central-asia.txt",
+    )
+    admin_page.goto("/admin/corpus/tagchange/")
+    admin_page.screenshot(path=str(screenshots / "audit-log.png"), caret="initial")
+    table = admin_page.locator("#result_list").bounding_box()
+    panel = admin_page.locator("#changelist-filter").bounding_box()
+    assert table["x"] + table["width"] <= panel["x"] + 1
+    assert admin_page.locator("#site-name").inner_text() == "Refdesk administration"
