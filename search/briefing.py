@@ -80,15 +80,12 @@ def _entries(items: Sequence[ItemView], *, base_url: str) -> list[BriefingEntry]
     entries = []
     for number, view in enumerate(items, start=1):
         work = snapshot_work(view.snapshot, base_url=base_url)
-        permalink = base_url + reverse("search:paragraph", args=[view.paragraph_id])
         entries.append(
             BriefingEntry(
                 number=number,
                 view=view,
                 work=work,
-                footnote=chicago_note(
-                    work, paragraph=view.snapshot.get("position"), permalink=permalink
-                ),
+                footnote=chicago_note(work, paragraph=view.snapshot.get("position")),
             )
         )
     return entries
