@@ -76,16 +76,26 @@ class BriefingEntry:
     footnote: str
 
 
+def _footnote(work: CitedWork, *, paragraph: int | None, permalink: str) -> str:
+    """The Chicago note of the original, then Refdesk's own link to the paragraph,
+    offered apart from the source as on the cite page."""
+    note = chicago_note(work, paragraph=paragraph)
+    return f"{note} Refdesk link: {permalink}."
+
+
 def _entries(items: Sequence[ItemView], *, base_url: str) -> list[BriefingEntry]:
     entries = []
     for number, view in enumerate(items, start=1):
         work = snapshot_work(view.snapshot, base_url=base_url)
+        permalink = base_url + reverse("search:paragraph", args=[view.paragraph_id])
         entries.append(
             BriefingEntry(
                 number=number,
                 view=view,
                 work=work,
-                footnote=chicago_note(work, paragraph=view.snapshot.get("position")),
+                footnote=_footnote(
+                    work, paragraph=view.snapshot.get("position"), permalink=permalink
+                ),
             )
         )
     return entries
