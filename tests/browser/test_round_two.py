@@ -236,3 +236,20 @@ def test_audit_log_table_is_not_under_the_filter_panel(admin_page, screenshots) 
     panel = admin_page.locator("#changelist-filter").bounding_box()
     assert table["x"] + table["width"] <= panel["x"] + 1
     assert admin_page.locator("#site-name").inner_text() == "Refdesk administration"
+
+
+def test_filter_box_of_a_truncated_list_fetches_the_rest(page) -> None:
+    hidden = page.locator("#facet-topic a[data-truncated]")
+    assert hidden.count() == 1
+    shown = set(page.locator("#facet-topic .facet-label").all_inner_texts())
+    box = page.locator("#facet-topic-filter")
+    box.wait_for(state="visible")
+    with page.expect_response(is_htmx_response):
+        box.press_sequentially("wat", delay=20)
+    label = page.locator("#facet-topic .facet-values > li:visible .facet-label")
+    label.first.wait_for()
+    assert label.all_inner_texts() == ["Water"]
+    assert "Water" not in shown
+    assert ("more", "topic") in params(page)
+    assert box.input_value() == "wat"
+    assert page.evaluate("document.activeElement.id") == "facet-topic-filter"
