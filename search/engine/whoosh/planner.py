@@ -387,25 +387,46 @@ def matching_ids(
 def count_grid(
     snapshot: Snapshot, query: EngineQuery, *, rows: str, columns: str
 ) -> CountGrid:
-    """Matches counted by (row value, column value): one facet count of the rows
-    facet per value of the columns facet that occurs among the matches."""
+    """Matches counted by (row value, column value): the pairs of two facets'
+    per-document CSRs, packed into one integer key per pair and counted."""
     matches = collect(snapshot, query)
     first, second = snapshot.facet(rows), snapshot.facet(columns)
     docs = matches.docs
     cells: dict[tuple[str, str], int] = {}
-    if not len(docs):
-        return CountGrid(rows=rows, columns=columns, cells=cells)
-    matched = np.zeros(snapshot.size, dtype=bool)
-    matched[docs] = True
-    present = count_values(second, docs, size=snapshot.size)
-    for column in np.flatnonzero(present).tolist():
-        within = second.value_docs(column)
-        within = np.sort(within[matched[within]])
-        counts = count_values(first, within, size=snapshot.size)
-        label = second.values[column]
-        for row in np.flatnonzero(counts).tolist():
-            cells[(first.values[row], label)] = int(counts[row])
+    if len(docs) and len(first.values) and len(second.values):
+        a_docs, a_vals = _pairs(first, docs)
+        b_docs, b_vals = _pairs(second, docs)
+        # Every (a, b) value pair of the same document.
+        a_counts = np.bincount(a_docs, minlength=snapshot.size)
+        b_counts = np.bincount(b_docs, minlength=snapshot.size)
+        per_doc = a_counts * b_counts
+        wanted = np.flatnonzero(per_doc)
+        if len(wanted):
+            a_start = np.cumsum(a_counts) - a_counts
+            b_start = np.cumsum(b_counts) - b_counts
+            keys = []
+            for doc in wanted.tolist():
+                left = a_vals[a_start[doc] : a_start[doc] + a_counts[doc]]
+                right = b_vals[b_start[doc] : b_start[doc] + b_counts[doc]]
+                keys.append(
+                    (left[:, None] * len(second.values) + right[None, :]).ravel()
+                )
+            packed = np.concatenate(keys)
+            uniq, counts = np.unique(packed, return_counts=True)
+            width = len(second.values)
+            for key, count in zip(uniq.tolist(), counts.tolist(), strict=True):
+                cells[(first.values[key // width], second.values[key % width])] = count
     return CountGrid(rows=rows, columns=columns, cells=cells)
+
+
+def _pairs(index: FacetIndex, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The (document, value) pairs of ``docs`` (sorted) from a facet's CSR."""
+    starts = index.indptr[docs]
+    lengths = index.indptr[docs + 1] - starts
+    total = int(lengths.sum())
+    run_starts = np.cumsum(lengths) - lengths
+    gather = np.repeat(starts - run_starts, lengths) + np.arange(total)
+    return index.docs[gather].astype(np.int64), index.vals[gather].astype(np.int64)
 
 
 def text_total(snapshot: Snapshot, text: str, *, resolve: Resolver | None) -> int:
