@@ -149,7 +149,7 @@ class FacetPairs:
 
 class SidecarField:
     """Posting arrays of one text field of one segment, written by a rebuild
-    (see engine_build), memory-mapped."""
+    (see build.py), memory-mapped."""
 
     def __init__(self, folder: Path, field: str) -> None:
         text = (folder / f"{field}.terms").read_text(encoding="utf-8")
