@@ -10,9 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+)
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
@@ -25,6 +30,7 @@ from django.utils.text import Truncator
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from corpus import services
+from corpus.drafts import save_draft
 from corpus.forms import (
     ArticleAdminForm,
     ArticlePreviewForm,
@@ -35,6 +41,8 @@ from corpus.forms import (
     ParagraphEditFormSet,
     ParagraphTopicForm,
     TagChoiceForm,
+    max_preview_paragraphs,
+    preview_size_error,
 )
 from corpus.models import (
     Article,
@@ -566,6 +574,18 @@ class ArticleAdmin(EditorOnlyMixin, admin.ModelAdmin):
         # Uploads must stay in memory and within the limit; the handlers can only be
         # swapped before CSRF checking reads the body, so CSRF is checked after.
         request.upload_handlers = [BoundedUploadHandler(request)]
+        try:
+            request.POST  # noqa: B018 - read here, where a refusal can be explained
+        except (RequestDataTooBig, TooManyFieldsSent):
+            self.message_user(
+                request,
+                "The form was too large to send. Articles of up to "
+                f"{settings.REFDESK_MAX_FILE_BYTES // 2**20} MB and "
+                f"{max_preview_paragraphs():,} paragraphs can be added here; "
+                "ingest larger ones with manage.py ingest.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:corpus_article_add_from_text"))
         return csrf_protect(self._add_from_text)(request)
 
     def _add_from_text(self, request: HttpRequest) -> HttpResponse:
@@ -586,16 +606,20 @@ class ArticleAdmin(EditorOnlyMixin, admin.ModelAdmin):
             source_form = ArticleSourceForm(request.POST, request.FILES)
             if source_form.is_valid():
                 parsed = source_form.cleaned_data["parsed"]
+                source = source_form.cleaned_data["source"]
+                draft = save_draft(text=source.text, name=source.name)
                 preview_form = ArticlePreviewForm(
-                    initial=ArticlePreviewForm.initial_for(
-                        source_form.cleaned_data["source"], parsed
-                    )
+                    initial=ArticlePreviewForm.initial_for(parsed, draft=draft)
                 )
-                paragraph_formset = ParagraphEditFormSet(
-                    initial=ParagraphEditFormSet.initial_for(
-                        services.preview_paragraphs(parsed)
+                previews = services.preview_paragraphs(parsed)
+                too_large = preview_size_error(previews)
+                if too_large:
+                    source_form.add_error(None, too_large)
+                    preview_form = None
+                else:
+                    paragraph_formset = ParagraphEditFormSet(
+                        initial=ParagraphEditFormSet.initial_for(previews)
                     )
-                )
         context = {
             **self.admin_site.each_context(request),
             "title": "Add an article",

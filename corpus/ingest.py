@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
+from corpus.extract import ExtractError, parse_document, read_document
 from corpus.models import (
     Article,
     ArticleAuthor,
@@ -34,13 +35,13 @@ from corpus.models import (
     TagChange,
     TagStatus,
 )
-from corpus.parsing import ParsedArticle, ParseError, parse_article
+from corpus.parsing import ParsedArticle, ParseError
 
 logger = logging.getLogger(__name__)
 
 Status = Literal["created", "updated", "unchanged", "skipped"]
 
-ARTICLE_SUFFIXES = (".txt", ".md", ".text")
+ARTICLE_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm")
 # Paragraph positions are moved out of the way during an update so that the unique
 # (article, position) constraint never sees two rows at once with the same position.
 _POSITION_OFFSET = 1_000_000
@@ -51,6 +52,28 @@ EDIT_SIMILARITY = 0.5
 # comparing every pair would cost more than it could save.
 _MAX_PAIRS = 40_000
 _WORD = re.compile(r"\w+")
+
+
+# Leading bytes of formats that are never article text. Archives are refused
+# unopened, so a zip bomb is never expanded.
+BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "a zip archive"),
+    (b"PK\x05\x06", "a zip archive"),
+    (b"PK\x07\x08", "a zip archive"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"BZh", "a bzip2 archive"),
+    (b"\xfd7zXZ\x00", "an xz archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"\x28\xb5\x2f\xfd", "a zstd archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"%PDF-", "a PDF document"),
+    (b"\xd0\xcf\x11\xe0", "an Office document"),
+    (b"\x89PNG", "an image"),
+    (b"\xff\xd8\xff", "an image"),
+    (b"GIF8", "an image"),
+    (b"\xff\xfe", "UTF-16 text"),
+    (b"\xfe\xff", "UTF-16 text"),
+)
 
 
 class IngestError(ValueError):
@@ -110,7 +133,10 @@ def decode_article_bytes(data: bytes, *, max_bytes: int | None = None) -> str:
         raise IngestError(f"larger than {limit // (1024 * 1024)} MB")
     if not data.strip():
         raise IngestError("empty file")
-    if b"\x00" in data[:8192] or data[:4] in (b"PK\x03\x04", b"\x1f\x8b\x08\x00"):
+    for magic, label in BINARY_MAGIC:
+        if data.startswith(magic):
+            raise IngestError(f"{label}, not text")
+    if b"\x00" in data[:8192]:
         raise IngestError("binary file, not text")
     try:
         text = data.decode("utf-8-sig")
@@ -230,8 +256,8 @@ def _ingest_one(path: Path, *, check_type: bool) -> tuple[FileResult, frozenset[
                     article_id=twin.pk,
                 ), frozenset()
         text = decode_article_bytes(data)
-        parsed = parse_article(text)
-    except (IngestError, ParseError) as error:
+        parsed = parse_document(read_document(text, name=name))
+    except (IngestError, ParseError, ExtractError) as error:
         return FileResult(name, "skipped", reason=str(error)), frozenset()
     except OSError as error:
         return FileResult(

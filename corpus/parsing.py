@@ -24,6 +24,7 @@ __all__ = [
     "ParsedAuthor",
     "ParsedParagraph",
     "derive_title",
+    "find_date",
     "parse_article",
 ]
 
@@ -509,6 +510,15 @@ def _split_names(text: str) -> list[str]:
         for name in _NAME_LIST_SPLIT.split(text)
         if name
     ]
+
+
+def find_date(text: str) -> datetime.date | None:
+    """The first real calendar date written in ``text``, in any common format."""
+    for match in _DATE.finditer(text):
+        date = _parse_date(match)
+        if date is not None:
+            return date
+    return None
 
 
 def _parse_date(match: re.Match[str] | None) -> datetime.date | None:

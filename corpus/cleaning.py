@@ -1,0 +1,350 @@
+"""Scraped page text -> the article's lines, with every dropped block and its reason.
+
+A naive scraper turns the whole page into text: menus, share links, cookie notices,
+"related" lists and footers come with the article. The cleaner scores each line on
+signals that hold on any site (length, stopword density, punctuation, list markers,
+boilerplate vocabulary), takes the densest run of body lines as the article, and keeps
+a short header above it (title, byline, date) and the notes below it.
+
+Text that is already clean (its body starts within the first few lines and nothing
+around it scores as page furniture) comes back unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+
+import justext
+
+from corpus.parsing import find_date
+
+__all__ = ["Block", "CleanedText", "clean_scraped_text"]
+
+# A line of body text: long enough, and written in sentences.
+MIN_BODY_WORDS = 12
+MIN_STOPWORD_DENSITY = 0.22
+# Lines above the body that may hold the title, the byline and the date.
+HEADER_LINES = 40
+# How many lines may open a clean text before its body (labels, title, dek).
+CLEAN_LEAD_LINES = 14
+# A paragraph-free run this long inside the body ends it.
+MAX_GAP_LINES = 25
+
+_BYLINE = re.compile(r"^(?:by|von|par|por|door|di)\s+[^\W\d_]", re.IGNORECASE)
+# What follows the names in a byline: an outlet, a date, a role.
+_BYLINE_CUT = re.compile(
+    r"\s+(?:[|•·]|[-–—]\s|\bon\s+(?=\w+\s+\d)|\bpublished\b|\bupdated\b)|,\s+(?=\w+\s+\d{1,2},\s+\d{4})|\s+(?=(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.?\s+\d)",
+    re.IGNORECASE,
+)
+_BULLET = re.compile(r"^(?:[*+•·▪►–-]|\d{1,3}[.)])\s+")
+_LIST_MARKER = re.compile(r"^[*+•·▪►]\s*$")
+_WORD = re.compile(r"[^\W\d_][\w’'-]*")
+_SENTENCE_PUNCTUATION = re.compile(r"[.!?…:;,。、，！？]")
+_IDEOGRAPH = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_FOOTNOTE_LINE = re.compile(
+    r"^(?:\[(?:\d{1,3}|[ivxlcdm]{1,6})\]|\d{1,3}[.)]|\^)\s*\S", re.IGNORECASE
+)
+_NOTES_HEADING = re.compile(
+    r"^(?:notes|end\s?notes|foot\s?notes|references|sources|bibliography"
+    r"|works\s+cited)\s*:?$",
+    re.IGNORECASE,
+)
+
+# Words and phrases of page furniture, in any site's menus, widgets and footers.
+_BOILERPLATE = re.compile(
+    r"\b(?:cookies?|privacy\s+(?:policy|notice|settings)|terms\s+(?:of\s+(?:use|service)"
+    r"|and\s+conditions)|all\s+rights\s+reserved|copyright|subscribe|subscription"
+    r"|sign\s+(?:in|up)|log\s*in|newsletter|advertis(?:e|ement|ing)|sponsored"
+    r"|share\s+(?:this|on|via)|follow\s+us|skip\s+to|read\s+more|continue\s+reading"
+    r"|related\s+(?:articles|stories|posts|content|topics)|recommended"
+    r"|most\s+(?:read|popular|viewed)|trending|you\s+may\s+also\s+like"
+    r"|more\s+(?:from|stories|articles|on)|comments?|leave\s+a\s+reply|contact\s+us"
+    r"|about\s+us|back\s+to\s+top|loading|javascript|your\s+browser|click\s+here"
+    r"|download\s+(?:the|our)\s+app|tip\s+for\s+us|whatsapp|facebook|twitter"
+    r"|linkedin|instagram|pinterest|reddit|youtube|telegram|e-?mail\s+(?:this|us))\b"
+    r"|©|\(c\)\s*\d{4}",
+    re.IGNORECASE,
+)
+# A block that, once the article has begun, starts what comes after it.
+_TRAILER = re.compile(
+    r"^(?:#+\s*)?(?:(?:similar|related|recommended|more|other|popular|latest|top)"
+    r"\s+(?:articles|posts|stories|reading|news|content|coverage|videos?)"
+    r"|you\s+(?:may|might)\s+also\s+(?:like|enjoy)|read\s+next|what\s+to\s+read\s+next"
+    r"|more\s+(?:from|on|in)\s+.{1,40}|(?:\d+\s+)?comments?|leave\s+a\s+(?:reply|comment)"
+    r"|most\s+(?:read|popular|viewed)|trending(?:\s+now)?|advertisement)\s*:?$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One line of the input with the cleaner's decision."""
+
+    text: str
+    kept: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class CleanedText:
+    text: str
+    blocks: tuple[Block, ...] = field(default=())
+    changed: bool = False
+
+    @property
+    def dropped(self) -> list[Block]:
+        return [block for block in self.blocks if not block.kept]
+
+
+@cache
+def _stoplists() -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:
+    """Every jusText stoplist, and for each stopword the languages that have it."""
+    stoplists = {
+        language: frozenset(justext.get_stoplist(language))
+        for language in justext.get_stoplists()
+    }
+    languages: dict[str, list[str]] = {}
+    for language, words in stoplists.items():
+        for word in words:
+            languages.setdefault(word, []).append(language)
+    return stoplists, {word: tuple(names) for word, names in languages.items()}
+
+
+def _stopwords_for(lines: list[str]) -> frozenset[str]:
+    """The stoplist of the text's language: the one its words hit most often."""
+    stoplists, languages = _stoplists()
+    hits: Counter[str] = Counter()
+    for line in lines[:400]:
+        for word in _WORD.findall(line):
+            hits.update(languages.get(word.casefold(), ()))
+    if not hits:
+        return stoplists.get("English", frozenset())
+    return stoplists[hits.most_common(1)[0][0]]
+
+
+@dataclass(frozen=True)
+class _Line:
+    raw: str
+    text: str
+    words: int
+    bullet: bool
+    body: bool
+    junk: str
+
+
+def _read_line(raw: str, *, stops: frozenset[str]) -> _Line:
+    stripped = " ".join(raw.split())
+    bullet = bool(_BULLET.match(stripped)) or bool(_LIST_MARKER.match(stripped))
+    text = _BULLET.sub("", stripped, count=1) if bullet else stripped
+    words = _WORD.findall(text)
+    count = len(words)
+    density = sum(word.casefold() in stops for word in words) / count if count else 0
+    ideographs = len(_IDEOGRAPH.findall(text))
+    if ideographs:
+        # Scripts written without spaces: about two characters a word, and no
+        # stoplist to go by.
+        count = max(count, ideographs // 2)
+        density = 1.0
+    punctuated = bool(_SENTENCE_PUNCTUATION.search(text))
+    body = (
+        count >= MIN_BODY_WORDS
+        and density >= MIN_STOPWORD_DENSITY
+        and punctuated
+        and not (bullet and count < 2 * MIN_BODY_WORDS)
+    )
+    junk = ""
+    if not count:
+        junk = "no words"
+    elif _is_boilerplate(text, words=count):
+        junk = "page furniture (boilerplate words)"
+    elif bullet and count < MIN_BODY_WORDS:
+        junk = "menu or list link"
+    return _Line(raw, text, count, bullet, body and not junk, junk)
+
+
+def _is_boilerplate(text: str, *, words: int) -> bool:
+    hits = len(_BOILERPLATE.findall(text))
+    # A long paragraph may mention Twitter once; a cookie notice says "cookies"
+    # again and again.
+    return bool(hits) and (words < 2 * MIN_BODY_WORDS or hits * 15 >= words)
+
+
+def _score(line: _Line) -> float:
+    if line.body:
+        return float(line.words)
+    if line.junk:
+        return -6.0
+    return -2.0 if line.words < MIN_BODY_WORDS // 2 else -1.0
+
+
+def _densest_run(lines: list[_Line]) -> tuple[int, int]:
+    """[start, end) of the run of lines whose scores add up to the most."""
+    best, best_span = 0.0, (0, 0)
+    total, start = 0.0, 0
+    for index, line in enumerate(lines):
+        if total <= 0:
+            total, start = 0.0, index
+        total += _score(line)
+        if total > best:
+            best, best_span = total, (start, index + 1)
+    return best_span
+
+
+def _body_span(lines: list[_Line], start: int, end: int) -> tuple[int, int]:
+    """A trailer ("Related articles", "Comments") after body text ends a part.
+
+    The densest run may hold a gallery or a teaser, then a trailer, then the
+    article: of the parts it splits into, the one with the most body wins.
+    """
+    parts: list[tuple[float, int, int]] = []
+    part_start, total, seen_body = start, 0.0, False
+    for index in range(start, end):
+        line = lines[index]
+        if seen_body and not line.body and _TRAILER.match(line.text):
+            parts.append((total, part_start, index))
+            part_start, total, seen_body = index + 1, 0.0, False
+            continue
+        total += _score(line)
+        seen_body = seen_body or line.body
+    parts.append((total, part_start, end))
+    _, best_start, best_end = max(parts, key=lambda part: part[0])
+    # The part may open with the furniture that followed the trailer.
+    while best_start < best_end and not lines[best_start].body:
+        best_start += 1
+    return best_start, best_end
+
+
+def clean_scraped_text(text: str) -> CleanedText:
+    """The article part of a scraped page, laid out for ``corpus.parsing``."""
+    raw_lines = [line for line in text.splitlines() if line.strip()]
+    stops = _stopwords_for(raw_lines)
+    lines = [_read_line(raw, stops=stops) for raw in raw_lines]
+    start, end = _densest_run(lines)
+    if end == 0:
+        return CleanedText(text=text)
+    start, end = _body_span(lines, start, end)
+    furniture_inside = any(lines[i].junk for i in range(start, end))
+    lead_is_short = start <= CLEAN_LEAD_LINES and not any(
+        line.junk or line.bullet for line in lines[:start]
+    )
+    tail = lines[end:]
+    if lead_is_short and not furniture_inside and not any(line.bullet for line in tail):
+        return CleanedText(text=text)
+
+    decisions: list[tuple[int, bool, str]] = []
+    if lead_is_short:
+        decisions.extend((index, True, "header") for index in range(start))
+        header: list[str] = []
+    else:
+        header = _header_lines(lines, start, decisions)
+    for index in range(start, end):
+        line = lines[index]
+        if line.junk and not line.body:
+            decisions.append((index, False, line.junk))
+        else:
+            decisions.append((index, True, "body"))
+    decisions.extend(_tail_decisions(lines, end))
+
+    decisions.sort()
+    kept_lines = header + [
+        lines[index].text if lines[index].bullet else lines[index].raw.strip()
+        for index, kept, reason in decisions
+        if kept and reason != "title" and reason != "date" and reason != "byline"
+    ]
+    blocks = tuple(
+        Block(text=lines[index].text, kept=kept, reason=reason)
+        for index, kept, reason in decisions
+    )
+    return CleanedText(text="\n\n".join(kept_lines), blocks=blocks, changed=True)
+
+
+def _header_lines(
+    lines: list[_Line], start: int, decisions: list[tuple[int, bool, str]]
+) -> list[str]:
+    """Title, date and byline from the page header, laid out as a clean text opens.
+
+    The headline is the title-shaped line above the body that shares the most words
+    with the body's opening; the date and the byline are looked for around it.
+    """
+    opening = lines[start : start + 6]
+    body_words = _content_words(" ".join(line.text for line in opening))
+    first = max(0, start - HEADER_LINES)
+    best, best_score = -1, 0.0
+    for index in range(first, start):
+        line = lines[index]
+        if not _is_title_shaped(line):
+            continue
+        words = _content_words(line.text)
+        if not words:
+            continue
+        overlap = len(words & body_words) / len(words)
+        score = overlap + 0.1 * min(line.words, 10) / 10 - 0.002 * (start - index)
+        if score > best_score:
+            best, best_score = index, score
+    title_at = best if best >= 0 else start
+    date, byline = None, ""
+    for index in range(max(first, title_at - 3), min(len(lines), start + 2)):
+        text = lines[index].text
+        date = date or find_date(text[:200])
+        if not byline and _BYLINE.match(text) and lines[index].words <= 12:
+            byline = _BYLINE_CUT.split(text, maxsplit=1)[0].strip()
+            decisions.append((index, False, "byline"))
+    for index in range(start):
+        if index == best:
+            decisions.append((index, False, "title"))
+        elif not any(d[0] == index for d in decisions):
+            reason = lines[index].junk or (
+                "menu or list link" if lines[index].bullet else "page header"
+            )
+            decisions.append((index, False, reason))
+    header = [lines[best].text] if best >= 0 else []
+    if date is not None:
+        header.append(date.isoformat())
+    if byline:
+        header.append(byline)
+    return header
+
+
+def _is_title_shaped(line: _Line) -> bool:
+    text = line.text
+    return (
+        2 <= line.words <= 30
+        and not line.bullet
+        and not line.junk
+        and not text.endswith((",", ":", ";"))
+        and find_date(text) is None
+        and not _BYLINE.match(text)
+        and text[:1].isupper() | text[:1].isdigit() | (not text[:1].isalpha())
+    )
+
+
+def _content_words(text: str) -> set[str]:
+    return {
+        word.casefold()
+        for word in _WORD.findall(text)
+        if len(word) > 3 or word[:1].isupper()
+    }
+
+
+def _tail_decisions(lines: list[_Line], end: int) -> Iterable[tuple[int, bool, str]]:
+    """After the body only footnotes and a notes section are kept, wherever they sit."""
+    in_notes = False
+    for index in range(end, len(lines)):
+        text = lines[index].raw.strip()
+        if _NOTES_HEADING.match(text):
+            in_notes = True
+            yield index, True, "notes heading"
+        elif lines[index].words >= 3 and (
+            _FOOTNOTE_LINE.match(text) or (in_notes and not lines[index].junk)
+        ):
+            yield index, True, "reference"
+        else:
+            in_notes = False
+            reason = lines[index].junk or "after the article"
+            if index == end and _TRAILER.match(lines[index].text):
+                reason = "related list or comments after the article"
+            yield index, False, reason
