@@ -259,3 +259,37 @@ def test_add_article_corrections_show_in_search_facets(
     assert after.get(("topic", "water"), 0) - before.get(("topic", "water"), 0) == 2
     assert after[("country", "IR")] - before[("country", "IR")] == 1
     assert after[("country", "TM")] - before.get(("country", "TM"), 0) == 1
+
+
+def test_a_large_article_is_sent_back_once_and_saves(editor_client, settings) -> None:
+    # The preview once sent the whole text twice (a hidden copy and every paragraph's
+    # box): an article over half the request limit could be previewed, not saved.
+    # Scaled down: a 64 KB limit and a 48 KB article stand for 6 MB and 3 MB.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+    paragraph = (
+        "Officials in Tehran said trade across the border with Turkmenistan had "
+        "grown again this year, and both governments expect more of it. "
+    )
+    count = 60
+    text = "Ashgabat and Tehran\n\n" + "\n\n".join(
+        f"{index}. {paragraph * 6}" for index in range(count)
+    )
+    assert 40_000 < len(text.encode()) < settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    values = preview(editor_client, text)
+    assert not [name for name, _ in values if name == "text"]
+    response = save(editor_client, values, {})
+    assert response.status_code == 302, error_text(response)
+    assert Article.objects.get().paragraphs.count() == count
+
+
+def test_a_preview_too_large_for_the_form_is_refused_at_reading(
+    editor_client, settings
+) -> None:
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 150
+    text = "Ashgabat and Tehran\n\n" + "\n\n".join(
+        f"Paragraph {index} says officials in Tehran met their neighbours again."
+        for index in range(60)
+    )
+    response = editor_client.post(ADD_URL, {"text": text, "step": "read"})
+    assert "too many to check and save here" in error_text(response)
+    assert not html_of(response).cssselect("form.refdesk-preview-form")
