@@ -857,12 +857,25 @@ class _Aligner:
 def _to_paragraphs(blocks: list[_Block]) -> tuple[ParsedParagraph, ...]:
     paragraphs: list[ParsedParagraph] = []
     heading = ""
-    for block in blocks:
-        if block.is_heading:
+    for index, block in enumerate(blocks):
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        # A heading heads a paragraph; a run of short lines is a list, whose last
+        # line may still head the paragraph below it.
+        heads_text = following is None or not following.is_heading
+        if block.is_heading and (heads_text or not _is_list_item(block.text)):
             heading = block.text
         else:
             paragraphs.append(ParsedParagraph(text=block.text, heading=heading))
     return tuple(paragraphs)
+
+
+def _is_list_item(text: str) -> bool:
+    return _word_count(text) >= _MIN_LIST_ITEM_WORDS
+
+
+# A short line in a run of short lines is a list item when it has this many words;
+# a shorter one ("Notes", "Background") is a heading over an empty section.
+_MIN_LIST_ITEM_WORDS = 3
 
 
 def _latest_year(texts: Iterable[str], *, today: datetime.date) -> int | None:
