@@ -12,12 +12,15 @@ around it scores as page furniture) comes back unchanged.
 
 from __future__ import annotations
 
+import datetime
+import html
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
+import htmldate
 import justext
 
 from corpus.parsing import find_date
@@ -31,6 +34,8 @@ MIN_STOPWORD_DENSITY = 0.22
 HEADER_LINES = 40
 # How many lines may open a clean text before its body (labels, title, dek).
 CLEAN_LEAD_LINES = 14
+# How many of a headline's words the body's opening must share.
+MIN_TITLE_OVERLAP = 0.3
 # A paragraph-free run this long inside the body ends it.
 MAX_GAP_LINES = 25
 
@@ -38,6 +43,11 @@ _BYLINE = re.compile(r"^(?:by|von|par|por|door|di)\s+[^\W\d_]", re.IGNORECASE)
 # What follows the names in a byline: an outlet, a date, a role.
 _BYLINE_CUT = re.compile(
     r"\s+(?:[|•·]|[-–—]\s|\bon\s+(?=\w+\s+\d)|\bpublished\b|\bupdated\b)|,\s+(?=\w+\s+\d{1,2},\s+\d{4})|\s+(?=(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.?\s+\d)",
+    re.IGNORECASE,
+)
+_PUBLISHED = re.compile(
+    r"\b(?:published|posted|updated|released|date|publi[ée]|publicado|veröffentlicht"
+    r"|publiziert)\b",
     re.IGNORECASE,
 )
 _BULLET = re.compile(r"^(?:[*+•·▪►–-]|\d{1,3}[.)])\s+")
@@ -66,7 +76,7 @@ _BOILERPLATE = re.compile(
     r"|about\s+us|back\s+to\s+top|loading|javascript|your\s+browser|click\s+here"
     r"|download\s+(?:the|our)\s+app|tip\s+for\s+us|whatsapp|facebook|twitter"
     r"|linkedin|instagram|pinterest|reddit|youtube|telegram|e-?mail\s+(?:this|us))\b"
-    r"|©|\(c\)\s*\d{4}",
+    r"|©|\(c\)\s*\d{4}|^(?:photo|image|picture|credit|caption)s?\b\s*:?",
     re.IGNORECASE,
 )
 # A block that, once the article has begun, starts what comes after it.
@@ -94,6 +104,10 @@ class CleanedText:
     text: str
     blocks: tuple[Block, ...] = field(default=())
     changed: bool = False
+    # Read from the page header when the text was cleaned.
+    title: str = ""
+    date: datetime.date | None = None
+    year: int | None = None
 
     @property
     def dropped(self) -> list[Block]:
@@ -227,22 +241,22 @@ def clean_scraped_text(text: str) -> CleanedText:
     if end == 0:
         return CleanedText(text=text)
     start, end = _body_span(lines, start, end)
-    furniture_inside = any(lines[i].junk for i in range(start, end))
-    lead_is_short = start <= CLEAN_LEAD_LINES and not any(
-        line.junk or line.bullet for line in lines[:start]
-    )
-    tail = lines[end:]
-    if lead_is_short and not furniture_inside and not any(line.bullet for line in tail):
-        return CleanedText(text=text)
-
     decisions: list[tuple[int, bool, str]] = []
-    if lead_is_short:
-        decisions.extend((index, True, "header") for index in range(start))
-        header: list[str] = []
+    if start <= CLEAN_LEAD_LINES:
+        # A short lead is the article's own header (labels, title, dek, byline):
+        # the parser reads it; only page furniture goes.
+        decisions.extend(
+            (index, not lines[index].junk, lines[index].junk or "header")
+            for index in range(start)
+        )
+        date = _nearest_date(lines, start, stop=0)
+        header = _Header(date=date) if date else _htmldate_reading([raw_lines[:start]])
     else:
-        header = _header_lines(lines, start, decisions)
+        header = _read_header(lines, start, end, decisions)
     for index in range(start, end):
         line = lines[index]
+        if any(d[0] == index for d in decisions[-3:]):
+            continue
         if line.junk and not line.body:
             decisions.append((index, False, line.junk))
         else:
@@ -250,49 +264,106 @@ def clean_scraped_text(text: str) -> CleanedText:
     decisions.extend(_tail_decisions(lines, end))
 
     decisions.sort()
-    kept_lines = header + [
+    if all(kept for _, kept, _ in decisions) and len(decisions) == len(lines):
+        return CleanedText(text=text)
+    opening = [header.title] if header.title else []
+    opening += [header.date.isoformat()] if header.date and header.title else []
+    opening += [header.byline] if header.byline else []
+    kept_lines = opening + [
         lines[index].text if lines[index].bullet else lines[index].raw.strip()
-        for index, kept, reason in decisions
-        if kept and reason != "title" and reason != "date" and reason != "byline"
+        for index, kept, _ in decisions
+        if kept
     ]
     blocks = tuple(
         Block(text=lines[index].text, kept=kept, reason=reason)
         for index, kept, reason in decisions
     )
-    return CleanedText(text="\n\n".join(kept_lines), blocks=blocks, changed=True)
+    return CleanedText(
+        text="\n\n".join(kept_lines),
+        blocks=blocks,
+        changed=True,
+        title=header.title,
+        date=header.date,
+        year=header.year,
+    )
 
 
-def _header_lines(
-    lines: list[_Line], start: int, decisions: list[tuple[int, bool, str]]
-) -> list[str]:
-    """Title, date and byline from the page header, laid out as a clean text opens.
+@dataclass(frozen=True)
+class _Header:
+    title: str = ""
+    date: datetime.date | None = None
+    # A year the page gives without a full date.
+    year: int | None = None
+    byline: str = ""
 
-    The headline is the title-shaped line above the body that shares the most words
-    with the body's opening; the date and the byline are looked for around it.
+
+def _read_header(
+    lines: list[_Line], start: int, end: int, decisions: list[tuple[int, bool, str]]
+) -> _Header:
+    """Title, date and byline from the page header.
+
+    The headline is a title-shaped line above the body that shares words with the
+    body's opening; one the page repeats (a breadcrumb, a share text, a caption) is
+    likelier the headline than a teaser. Date and byline are looked for around it.
     """
-    opening = lines[start : start + 6]
-    body_words = _content_words(" ".join(line.text for line in opening))
+    body_words = _content_words(
+        " ".join(line.text for line in lines[start:end] if line.body)
+    )
+    page = " ".join(_key(line.text) for line in lines)
     first = max(0, start - HEADER_LINES)
+    # Bylines and dates sit right under the headline.
+    credits = {
+        index
+        for index in range(first, min(len(lines), start + 3))
+        if _BYLINE.match(lines[index].text) or find_date(lines[index].text[:200])
+    }
     best, best_score = -1, 0.0
-    for index in range(first, start):
+    for index in range(first, min(len(lines), start + 2)):
         line = lines[index]
-        if not _is_title_shaped(line):
+        if not _is_title_shaped(line) or (line.body and line.text.endswith(".")):
             continue
         words = _content_words(line.text)
         if not words:
             continue
         overlap = len(words & body_words) / len(words)
-        score = overlap + 0.1 * min(line.words, 10) / 10 - 0.002 * (start - index)
+        if overlap < MIN_TITLE_OVERLAP:
+            continue
+        repeated = page.count(_key(line.text)) > 1
+        sentence = line.text.endswith(".") and line.words > 12
+        above_credit = any(index < at <= index + 3 for at in credits)
+        score = (
+            overlap
+            + 0.3 * min(line.words, 8) / 8
+            + 0.3 * repeated
+            + 0.2 * above_credit
+            - 0.2 * sentence
+            - 0.002 * abs(start - index)
+        )
         if score > best_score:
             best, best_score = index, score
     title_at = best if best >= 0 else start
     date, byline = None, ""
-    for index in range(max(first, title_at - 3), min(len(lines), start + 2)):
+    for index in range(first, min(len(lines), start + 10)):
+        if _PUBLISHED.search(lines[index].text):
+            date = find_date(lines[index].text[:200])
+            if date is not None:
+                break
+    for index in range(max(first, title_at - 3), min(len(lines), start + 3)):
         text = lines[index].text
         date = date or find_date(text[:200])
         if not byline and _BYLINE.match(text) and lines[index].words <= 12:
             byline = _BYLINE_CUT.split(text, maxsplit=1)[0].strip()
             decisions.append((index, False, "byline"))
+    date = date or _nearest_date(lines, start, stop=first)
+    year = None
+    if date is None:
+        reading = _htmldate_reading(
+            [
+                [line.raw for line in lines[first : start + 3]],
+                [line.raw for line in lines],
+            ]
+        )
+        date, year = reading.date, reading.year
     for index in range(start):
         if index == best:
             decisions.append((index, False, "title"))
@@ -301,12 +372,48 @@ def _header_lines(
                 "menu or list link" if lines[index].bullet else "page header"
             )
             decisions.append((index, False, reason))
-    header = [lines[best].text] if best >= 0 else []
-    if date is not None:
-        header.append(date.isoformat())
-    if byline:
-        header.append(byline)
-    return header
+    title = lines[best].text if best >= 0 else ""
+    if best >= start:
+        decisions[:] = [d for d in decisions if d[0] != best]
+        decisions.append((best, False, "title"))
+    return _Header(title=title, date=date, byline=byline, year=year)
+
+
+def _htmldate_reading(regions: list[list[str]]) -> _Header:
+    """htmldate's reading of the first region that gives a date, in any language.
+
+    htmldate reads a bare year ("in 2020") as 1 January: that is kept as a year.
+    """
+    year = None
+    for raw_lines in regions:
+        page = "".join(f"<p>{html.escape(line.strip())}</p>" for line in raw_lines)
+        found = htmldate.find_date(
+            f"<html><body>{page}</body></html>",
+            extensive_search=True,
+            original_date=True,
+            outputformat="%Y-%m-%d",
+        )
+        try:
+            date = datetime.date.fromisoformat(found) if found else None
+        except ValueError:
+            date = None
+        if date is not None and (date.month, date.day) != (1, 1):
+            return _Header(date=date, year=date.year)
+        year = year or (date.year if date else None)
+    return _Header(year=year)
+
+
+def _nearest_date(lines: list[_Line], start: int, *, stop: int) -> datetime.date | None:
+    """The date closest above the body: dates far above it belong to teasers."""
+    for index in range(start - 1, stop - 1, -1):
+        date = find_date(lines[index].text[:200])
+        if date is not None:
+            return date
+    return None
+
+
+def _key(text: str) -> str:
+    return " ".join(word.casefold() for word in _WORD.findall(text))
 
 
 def _is_title_shaped(line: _Line) -> bool:

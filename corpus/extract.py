@@ -85,6 +85,8 @@ class Document:
     title: str = ""
     authors: tuple[str, ...] = ()
     date: datetime.date | None = None
+    # A year the page gives without a full date; better than the parser's guess.
+    year: int | None = None
     publication: str = ""
     source_url: str = ""
     # Each block the cleaner looked at, with its decision and reason.
@@ -116,6 +118,9 @@ def read_document(text: str, *, name: str = "", url: str = "") -> Document:
     return Document(
         text=cleaned.text,
         format="text",
+        title=cleaned.title,
+        date=cleaned.date,
+        year=cleaned.year,
         source_url=url or _url_line(text),
         blocks=cleaned.blocks,
     )
@@ -136,6 +141,8 @@ def parse_document(document: Document) -> ParsedArticle:
     if document.date and not parsed.date:
         changes.update(date=document.date, year=document.date.year)
         changes["date_estimated"] = False
+    elif document.year and not parsed.date and parsed.year != document.year:
+        changes.update(year=document.year, date_estimated=True)
     if document.publication and not parsed.publication:
         changes["publication"] = document.publication
     if document.source_url:
