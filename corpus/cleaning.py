@@ -12,6 +12,7 @@ around it scores as page furniture) comes back unchanged.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import html
 import re
@@ -30,12 +31,19 @@ __all__ = ["Block", "CleanedText", "clean_scraped_text"]
 # A line of body text: long enough, and written in sentences.
 MIN_BODY_WORDS = 12
 MIN_STOPWORD_DENSITY = 0.22
+# What each body line costs in the run score: teaser lists of short paragraphs
+# must not outweigh an article of long ones.
+BODY_LINE_COST = 10
 # Lines above the body that may hold the title, the byline and the date.
 HEADER_LINES = 40
 # How many lines may open a clean text before its body (labels, title, dek).
 CLEAN_LEAD_LINES = 14
 # How many of a headline's words the body's opening must share.
 MIN_TITLE_OVERLAP = 0.3
+# How many times heavier a part after a trailer must be to be the article.
+LATER_PART_ADVANTAGE = 3
+# A short line seen this often on one page is a widget, not the article's.
+MIN_REPEATS = 4
 # A paragraph-free run this long inside the body ends it.
 MAX_GAP_LINES = 25
 
@@ -50,6 +58,7 @@ _PUBLISHED = re.compile(
     r"|publiziert)\b",
     re.IGNORECASE,
 )
+_DIGITS = re.compile(r"\d+")
 _BULLET = re.compile(r"^(?:[*+•·▪►–-]|\d{1,3}[.)])\s+")
 _LIST_MARKER = re.compile(r"^[*+•·▪►]\s*$")
 _WORD = re.compile(r"[^\W\d_][\w’'-]*")
@@ -85,7 +94,8 @@ _TRAILER = re.compile(
     r"\s+(?:articles|posts|stories|reading|news|content|coverage|videos?)"
     r"|you\s+(?:may|might)\s+also\s+(?:like|enjoy)|read\s+next|what\s+to\s+read\s+next"
     r"|more\s+(?:from|on|in)\s+.{1,40}|(?:\d+\s+)?comments?|leave\s+a\s+(?:reply|comment)"
-    r"|most\s+(?:read|popular|viewed)|trending(?:\s+now)?|advertisement)\s*:?$",
+    r"|\d+\s+(?:responses?|comments?|replies)\b.{0,120}|join\s+the\s+(?:discussion|conversation)"
+    r"|most\s+(?:read|popular|viewed)|trending(?:\s+now)?)\s*:?$",
     re.IGNORECASE,
 )
 
@@ -180,6 +190,22 @@ def _read_line(raw: str, *, stops: frozenset[str]) -> _Line:
     return _Line(raw, text, count, bullet, body and not junk, junk)
 
 
+def _mark_repeated(lines: list[_Line]) -> list[_Line]:
+    """Short lines the page repeats ("Reply", "Share", a timestamp) are furniture."""
+    counts = Counter(_shape(line.text) for line in lines if line.words < 8)
+    return [
+        dataclasses.replace(line, body=False, junk="repeated on the page")
+        if not line.junk and line.words < 8 and counts[_shape(line.text)] >= MIN_REPEATS
+        else line
+        for line in lines
+    ]
+
+
+def _shape(text: str) -> str:
+    # Digits vary between copies of one widget ("5 replies", "6:34 am").
+    return _DIGITS.sub("0", text.casefold())
+
+
 def _is_boilerplate(text: str, *, words: int) -> bool:
     hits = len(_BOILERPLATE.findall(text))
     # A long paragraph may mention Twitter once; a cookie notice says "cookies"
@@ -189,58 +215,59 @@ def _is_boilerplate(text: str, *, words: int) -> bool:
 
 def _score(line: _Line) -> float:
     if line.body:
-        return float(line.words)
+        return float(line.words) - BODY_LINE_COST
     if line.junk:
         return -6.0
     return -2.0 if line.words < MIN_BODY_WORDS // 2 else -1.0
 
 
-def _densest_run(lines: list[_Line]) -> tuple[int, int]:
-    """[start, end) of the run of lines whose scores add up to the most."""
-    best, best_span = 0.0, (0, 0)
-    total, start = 0.0, 0
-    for index, line in enumerate(lines):
+def _densest_run(lines: list[_Line], low: int, high: int) -> tuple[float, int, int]:
+    """The run of lines in [low, high) whose scores add up to the most."""
+    best, best_span = 0.0, (low, low)
+    total, start = 0.0, low
+    for index in range(low, high):
         if total <= 0:
             total, start = 0.0, index
-        total += _score(line)
+        total += _score(lines[index])
         if total > best:
             best, best_span = total, (start, index + 1)
-    return best_span
+    return best, *best_span
 
 
-def _body_span(lines: list[_Line], start: int, end: int) -> tuple[int, int]:
-    """A trailer ("Related articles", "Comments") after body text ends a part.
+def _article_span(lines: list[_Line]) -> tuple[int, int]:
+    """[start, end) of the article's body.
 
-    The densest run may hold a gallery or a teaser, then a trailer, then the
-    article: of the parts it splits into, the one with the most body wins.
+    A trailer ("Related articles", "34 responses") after body text ends a part of
+    the page, and each part's densest run is a candidate. A part after a trailer
+    (comments, teasers) wins only when it outweighs an earlier one several times
+    over, as an article outweighs the gallery captions above it.
     """
-    parts: list[tuple[float, int, int]] = []
-    part_start, total, seen_body = start, 0.0, False
-    for index in range(start, end):
-        line = lines[index]
+    bounds: list[tuple[int, int]] = []
+    part_start, seen_body = 0, False
+    for index, line in enumerate(lines):
         if seen_body and not line.body and _TRAILER.match(line.text):
-            parts.append((total, part_start, index))
-            part_start, total, seen_body = index + 1, 0.0, False
-            continue
-        total += _score(line)
+            bounds.append((part_start, index))
+            part_start, seen_body = index + 1, False
         seen_body = seen_body or line.body
-    parts.append((total, part_start, end))
-    _, best_start, best_end = max(parts, key=lambda part: part[0])
-    # The part may open with the furniture that followed the trailer.
-    while best_start < best_end and not lines[best_start].body:
-        best_start += 1
-    return best_start, best_end
+    bounds.append((part_start, len(lines)))
+    runs = [_densest_run(lines, low, high) for low, high in bounds]
+    best_total = max(run[0] for run in runs)
+    if best_total <= 0:
+        return 0, 0
+    _, start, end = next(
+        run for run in runs if run[0] * LATER_PART_ADVANTAGE >= best_total
+    )
+    return start, end
 
 
 def clean_scraped_text(text: str) -> CleanedText:
     """The article part of a scraped page, laid out for ``corpus.parsing``."""
     raw_lines = [line for line in text.splitlines() if line.strip()]
     stops = _stopwords_for(raw_lines)
-    lines = [_read_line(raw, stops=stops) for raw in raw_lines]
-    start, end = _densest_run(lines)
+    lines = _mark_repeated([_read_line(raw, stops=stops) for raw in raw_lines])
+    start, end = _article_span(lines)
     if end == 0:
         return CleanedText(text=text)
-    start, end = _body_span(lines, start, end)
     decisions: list[tuple[int, bool, str]] = []
     if start <= CLEAN_LEAD_LINES:
         # A short lead is the article's own header (labels, title, dek, byline):
