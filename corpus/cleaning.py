@@ -40,6 +40,8 @@ HEADER_LINES = 40
 CLEAN_LEAD_LINES = 14
 # How many of a headline's words the body's opening must share.
 MIN_TITLE_OVERLAP = 0.3
+# Body lines above a "Comments" line for it to end the article, not a share bar's.
+MIN_LINES_BEFORE_COMMENTS = 3
 # How many times heavier a part after a trailer must be to be the article.
 LATER_PART_ADVANTAGE = 3
 # A short line seen this often on one page is a widget, not the article's.
@@ -64,8 +66,9 @@ _LIST_MARKER = re.compile(r"^[*+•·▪►]\s*$")
 _WORD = re.compile(r"[^\W\d_][\w’'-]*")
 _SENTENCE_PUNCTUATION = re.compile(r"[.!?…:;,。、，！？]")
 _IDEOGRAPH = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+# Outside a notes section only bracketed markers are footnotes: "1." opens lists.
 _FOOTNOTE_LINE = re.compile(
-    r"^(?:\[(?:\d{1,3}|[ivxlcdm]{1,6})\]|\d{1,3}[.)]|\^)\s*\S", re.IGNORECASE
+    r"^(?:\[(?:\d{1,3}|[ivxlcdm]{1,6})\]|\^)\s*\S", re.IGNORECASE
 )
 _NOTES_HEADING = re.compile(
     r"^(?:notes|end\s?notes|foot\s?notes|references|sources|bibliography"
@@ -93,9 +96,15 @@ _TRAILER = re.compile(
     r"^(?:#+\s*)?(?:(?:similar|related|recommended|more|other|popular|latest|top)"
     r"\s+(?:articles|posts|stories|reading|news|content|coverage|videos?)"
     r"|you\s+(?:may|might)\s+also\s+(?:like|enjoy)|read\s+next|what\s+to\s+read\s+next"
-    r"|more\s+(?:from|on|in)\s+.{1,40}|(?:\d+\s+)?comments?|leave\s+a\s+(?:reply|comment)"
-    r"|\d+\s+(?:responses?|comments?|replies)\b.{0,120}|join\s+the\s+(?:discussion|conversation)"
-    r"|most\s+(?:read|popular|viewed)|trending(?:\s+now)?)\s*:?$",
+    r"|more\s+(?:from|on|in)\s+.{1,40}|most\s+(?:read|popular|viewed)"
+    r"|trending(?:\s+now)?)\s*:?$",
+    re.IGNORECASE,
+)
+# Readers' comments: once the article has begun, nothing after them is the article.
+_COMMENTS = re.compile(
+    r"^(?:#+\s*)?(?:(?:\d+\s+)?comments?|leave\s+a\s+(?:reply|comment)"
+    r"|\d+\s+(?:responses?|comments?|replies)\b.{0,120}"
+    r"|join\s+the\s+(?:discussion|conversation)|(?:show|view|load)\s+comments)\s*:?$",
     re.IGNORECASE,
 )
 
@@ -243,13 +252,18 @@ def _article_span(lines: list[_Line]) -> tuple[int, int]:
     over, as an article outweighs the gallery captions above it.
     """
     bounds: list[tuple[int, int]] = []
-    part_start, seen_body = 0, False
+    part_start, seen_body, body_lines = 0, False, 0
     for index, line in enumerate(lines):
+        if body_lines >= MIN_LINES_BEFORE_COMMENTS and _COMMENTS.match(line.text):
+            break
         if seen_body and not line.body and _TRAILER.match(line.text):
             bounds.append((part_start, index))
             part_start, seen_body = index + 1, False
         seen_body = seen_body or line.body
-    bounds.append((part_start, len(lines)))
+        body_lines += line.body
+    else:
+        index = len(lines)
+    bounds.append((part_start, index))
     runs = [_densest_run(lines, low, high) for low, high in bounds]
     best_total = max(run[0] for run in runs)
     if best_total <= 0:
@@ -479,6 +493,9 @@ def _tail_decisions(lines: list[_Line], end: int) -> Iterable[tuple[int, bool, s
         else:
             in_notes = False
             reason = lines[index].junk or "after the article"
-            if index == end and _TRAILER.match(lines[index].text):
+            trailer = _TRAILER.match(lines[index].text) or _COMMENTS.match(
+                lines[index].text
+            )
+            if index == end and trailer:
                 reason = "related list or comments after the article"
             yield index, False, reason
