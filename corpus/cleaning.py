@@ -61,7 +61,8 @@ _PUBLISHED = re.compile(
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d+")
-_BULLET = re.compile(r"^(?:[*+•·▪►–-]|\d{1,3}[.)])\s+")
+# "o" is the marker of a nested list in text saved from a browser.
+_BULLET = re.compile(r"^(?:[*+•·▪►–-]|o(?=\s+[^\W\d_])|\d{1,3}[.)])\s+")
 _LIST_MARKER = re.compile(r"^[*+•·▪►]\s*$")
 _WORD = re.compile(r"[^\W\d_][\w’'-]*")
 _SENTENCE_PUNCTUATION = re.compile(r"[.!?…:;,。、，！？]")
@@ -305,8 +306,12 @@ def clean_scraped_text(text: str) -> CleanedText:
     decisions.extend(_tail_decisions(lines, end))
 
     decisions.sort()
+    blocks = tuple(
+        Block(text=lines[index].text, kept=kept, reason=reason)
+        for index, kept, reason in decisions
+    )
     if all(kept for _, kept, _ in decisions) and len(decisions) == len(lines):
-        return CleanedText(text=text)
+        return CleanedText(text=text, blocks=blocks)
     opening = [header.title] if header.title else []
     opening += [header.date.isoformat()] if header.date and header.title else []
     opening += [header.byline] if header.byline else []
@@ -315,10 +320,6 @@ def clean_scraped_text(text: str) -> CleanedText:
         for index, kept, _ in decisions
         if kept
     ]
-    blocks = tuple(
-        Block(text=lines[index].text, kept=kept, reason=reason)
-        for index, kept, reason in decisions
-    )
     return CleanedText(
         text="\n\n".join(kept_lines),
         blocks=blocks,

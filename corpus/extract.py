@@ -34,6 +34,7 @@ __all__ = [
     "Document",
     "ExtractError",
     "Format",
+    "explain",
     "extract_html",
     "parse_document",
     "read_document",
@@ -153,6 +154,35 @@ def parse_document(document: Document) -> ParsedArticle:
     if len(paragraphs) > 1 and repeated:
         changes["paragraphs"] = paragraphs[1:]
     return dataclasses.replace(parsed, **changes) if changes else parsed
+
+
+def explain(document: Document, parsed: ParsedArticle | None) -> list[str]:
+    """Every block with the decision taken on it and why, then what was read."""
+    lines = [f"format: {document.format}"]
+    if document.blocks:
+        for block in document.blocks:
+            mark = "keep" if block.kept else "drop"
+            lines.append(f"{mark:<4}  {block.reason:<36}  {block.text[:100]}")
+    else:
+        # trafilatura reports only what it kept; the rest of the markup is gone.
+        lines.extend(
+            f"keep  {'main text (' + document.format + ')':<36}  {text[:100]}"
+            for text in document.text.split("\n\n")
+            if text.strip()
+        )
+    if parsed is not None:
+        authors = ", ".join(author.name for author in parsed.authors) or "-"
+        lines += [
+            f"title: {parsed.title}",
+            f"authors: {authors}",
+            f"date: {parsed.date or '-'}  year: {parsed.year or '-'}"
+            + (" (estimated)" if parsed.date_estimated else ""),
+            f"publication: {parsed.publication or '-'}",
+            f"source URL: {parsed.source_url or '-'}",
+            f"paragraphs: {len(parsed.paragraphs)}  references: "
+            f"{len(parsed.references)}",
+        ]
+    return lines
 
 
 def extract_html(html: str, *, url: str = "") -> Document:

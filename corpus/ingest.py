@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
-from corpus.extract import ExtractError, parse_document, read_document
+from corpus.extract import ExtractError, explain, parse_document, read_document
 from corpus.models import (
     Article,
     ArticleAuthor,
@@ -39,7 +39,8 @@ from corpus.parsing import ParsedArticle, ParseError
 
 logger = logging.getLogger(__name__)
 
-Status = Literal["created", "updated", "unchanged", "skipped"]
+# "read" is a dry run's: parsed, not saved.
+Status = Literal["created", "updated", "unchanged", "read", "skipped"]
 
 ARTICLE_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm")
 # Paragraph positions are moved out of the way during an update so that the unique
@@ -110,10 +111,10 @@ class IngestReport:
 
     @property
     def summary(self) -> str:
-        parts = [
-            f"{self.count(status)} {status}"
-            for status in ("created", "updated", "unchanged", "skipped")
-        ]
+        statuses = ("created", "updated", "unchanged", "skipped")
+        if self.count("read"):
+            statuses = ("read", "skipped")
+        parts = [f"{self.count(status)} {status}" for status in statuses]
         return f"{len(self.results)} files: " + ", ".join(parts)
 
 
@@ -227,6 +228,50 @@ def ingest_paths(
         from search.index import update_paragraphs
 
         update_paragraphs(sorted(report.changed_paragraph_ids))
+    return report
+
+
+def dry_run(
+    paths: Sequence[Path],
+    *,
+    on_result: Callable[[FileResult], None] | None = None,
+    on_explain: Callable[[str], None] | None = None,
+) -> IngestReport:
+    """Read and parse the files as ``ingest_paths`` would, and save nothing.
+
+    ``on_explain`` receives, for each file, every block with its decision and
+    reason, then the metadata read.
+    """
+    report = IngestReport()
+    named = {path for path in paths if not path.is_dir()}
+    for path in expand_paths(paths):
+        if on_explain is not None:
+            on_explain(f"== {path.name}")
+        reason = unsupported_type(path) if path not in named else ""
+        document = parsed = None
+        if not reason:
+            try:
+                text = decode_article_bytes(read_article_file(path))
+                document = read_document(text, name=path.name)
+                parsed = parse_document(document)
+            except (IngestError, ParseError, ExtractError) as error:
+                reason = str(error)
+            except OSError as error:
+                reason = error.strerror or str(error)
+        if parsed is not None:
+            count = len(parsed.paragraphs)
+            plural = "" if count == 1 else "s"
+            result = FileResult(
+                path.name, "read", reason=f"“{parsed.title}”, {count} paragraph{plural}"
+            )
+        else:
+            result = FileResult(path.name, "skipped", reason=reason)
+        if on_explain is not None and document is not None:
+            for line in explain(document, parsed):
+                on_explain(line)
+        report.results.append(result)
+        if on_result is not None:
+            on_result(result)
     return report
 
 
