@@ -282,6 +282,17 @@ def clean_scraped_text(text: str) -> CleanedText:
     lines = _mark_repeated([_read_line(raw, stops=stops) for raw in raw_lines])
     start, end = _article_span(lines)
     if end == 0:
+        # No line reads as body text: a short clean note passes to the parser, a
+        # page of menus and links has no article.
+        furniture = sum(1 for line in lines if line.junk or line.bullet)
+        if lines and furniture * 2 >= len(lines):
+            blocks = tuple(
+                Block(
+                    text=line.text, kept=False, reason=line.junk or "menu or list link"
+                )
+                for line in lines
+            )
+            return CleanedText(text="", blocks=blocks, changed=True)
         return CleanedText(text=text)
     decisions: list[tuple[int, bool, str]] = []
     if start <= CLEAN_LEAD_LINES:

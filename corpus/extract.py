@@ -46,6 +46,12 @@ Format = Literal["html", "markdown", "text"]
 # How long trafilatura may take over one page before it is given up.
 HTML_TIMEOUT_SECONDS = 5.0
 MIN_BODY_WORDS = 5
+# Main text this short that asks to log in is a login page.
+LOGIN_PAGE_WORDS = 150
+# A page of this many links whose text is most of the main text is an index page.
+INDEX_PAGE_LINKS = 20
+INDEX_PAGE_WORDS = 400
+INDEX_LINK_SHARE = 0.8
 
 _HTML_START = re.compile(
     r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
@@ -189,8 +195,9 @@ def extract_html(html: str, *, url: str = "") -> Document:
     """The main text of an HTML page: title first, then blank-line separated blocks."""
     document = _bare_extraction(html, url=url)
     body = (getattr(document, "text", None) or "").strip() if document else ""
-    if len(body.split()) < MIN_BODY_WORDS:
-        raise ExtractError(_why_no_body(html))
+    refusal = _refusal(html, body=body)
+    if refusal:
+        raise ExtractError(refusal)
     site = " ".join((document.sitename or "").split())
     title = _strip_site_name(" ".join((document.title or "").split()), site=site)
     blocks = [line.strip() for line in body.splitlines() if line.strip()]
@@ -243,15 +250,33 @@ def _bare_extraction(html: str, *, url: str) -> object:
     return outcome.get("document")
 
 
-def _why_no_body(html: str) -> str:
-    text = " ".join(lxml_html.fromstring(html or "<p></p>").text_content().split())
-    if _PASSWORD_FIELD.search(html) or (
-        len(_LOGIN_WORDS.findall(text)) >= 2 and len(text.split()) < 400
-    ):
+def _refusal(html: str, *, body: str) -> str:
+    """Why a page is no article (a login form, an index of links), or ""."""
+    words = len(body.split())
+    if words < LOGIN_PAGE_WORDS and len(_LOGIN_WORDS.findall(body)) >= 2:
         return "a login page, not an article"
-    if html.lower().count("<a ") >= 20:
+    if words < MIN_BODY_WORDS and _PASSWORD_FIELD.search(html):
+        return "a login page, not an article"
+    if words < INDEX_PAGE_WORDS and _is_link_list(html, body=body):
         return "an index page of links, with no article body"
-    return "the HTML page has no body text"
+    if words < MIN_BODY_WORDS:
+        return "the HTML page has no body text"
+    return ""
+
+
+def _is_link_list(html: str, *, body: str) -> bool:
+    """Whether the main text is mostly the texts of the page's links."""
+    try:
+        root = lxml_html.fromstring(html)
+    except (ValueError, lxml_html.etree.ParserError):
+        return False
+    links = {_key(link.text_content()) for link in root.iter("a")}
+    links.discard("")
+    lines = [_key(line) for line in body.splitlines() if _key(line)]
+    if len(links) < INDEX_PAGE_LINKS or not lines:
+        return False
+    linked = sum(1 for line in lines if line.lstrip("-") in links or line in links)
+    return linked >= len(lines) * INDEX_LINK_SHARE
 
 
 def _html_blocks(html: str) -> str:

@@ -191,6 +191,7 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 _NOT_BEFORE_YEAR = frozenset("$£€.,_")
 _NOT_AFTER_YEAR = re.compile(r"\w|[.,]\d")
 _URL = re.compile(r"https?://\S+")
+_LIST_ITEM = re.compile(r"[-•*]\s+(?=\S)")
 
 _PUBLICATION_LEAD = re.compile(
     r"(?:this|the)\s+(?:article|commentary|piece|essay|op-ed|column|post|story"
@@ -634,11 +635,15 @@ def _read_body(lines: list[_Line]) -> list[_Block]:
     blocks: list[_Block] = []
     for line in lines:
         text = _strip_markers(line.text)
+        item = _LIST_ITEM.match(text)
+        if item:
+            # A list item is never a heading, however short.
+            text = text[item.end() :]
         if text:
             blocks.append(
                 _Block(
                     text=text,
-                    is_heading=_is_heading_like(text),
+                    is_heading=not item and _is_heading_like(text),
                     quote_hint=line.quote_hint,
                 )
             )
