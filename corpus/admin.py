@@ -17,6 +17,7 @@ from django.core.exceptions import (
     PermissionDenied,
     RequestDataTooBig,
     TooManyFieldsSent,
+    ValidationError,
 )
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -30,7 +31,6 @@ from django.utils.text import Truncator
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from corpus import services
-from corpus.drafts import save_draft
 from corpus.forms import (
     ArticleAdminForm,
     ArticlePreviewForm,
@@ -42,7 +42,9 @@ from corpus.forms import (
     ParagraphTopicForm,
     TagChoiceForm,
     max_preview_paragraphs,
+    parse_source,
     preview_size_error,
+    read_draft,
 )
 from corpus.models import (
     Article,
@@ -606,7 +608,19 @@ class ArticleAdmin(EditorOnlyMixin, admin.ModelAdmin):
         source_form = ArticleSourceForm()
         preview_form = None
         paragraph_formset = None
-        if request.method == "POST" and request.POST.get("step") == "save":
+        dropped: list[Any] = []
+        source = None
+        if request.method == "POST" and "restore_blocks" in request.POST:
+            try:
+                source = read_draft(
+                    request.POST.get("draft", ""),
+                    restore=request.POST.getlist("restore"),
+                )
+                parsed = parse_source(source)
+            except ValidationError as error:
+                source_form.add_error(None, error)
+                source = None
+        elif request.method == "POST" and request.POST.get("step") == "save":
             preview_form = ArticlePreviewForm(request.POST)
             paragraph_formset = ParagraphEditFormSet(request.POST)
             if preview_form.is_valid() and paragraph_formset.is_valid():
@@ -618,19 +632,21 @@ class ArticleAdmin(EditorOnlyMixin, admin.ModelAdmin):
             if source_form.is_valid():
                 parsed = source_form.cleaned_data["parsed"]
                 source = source_form.cleaned_data["source"]
-                draft = save_draft(text=source.text, name=source.name)
+        if source is not None:
+            previews = services.preview_paragraphs(parsed)
+            too_large = preview_size_error(previews)
+            if too_large:
+                source_form.add_error(None, too_large)
+            else:
                 preview_form = ArticlePreviewForm(
-                    initial=ArticlePreviewForm.initial_for(parsed, draft=draft)
-                )
-                previews = services.preview_paragraphs(parsed)
-                too_large = preview_size_error(previews)
-                if too_large:
-                    source_form.add_error(None, too_large)
-                    preview_form = None
-                else:
-                    paragraph_formset = ParagraphEditFormSet(
-                        initial=ParagraphEditFormSet.initial_for(previews)
+                    initial=ArticlePreviewForm.initial_for(
+                        parsed, draft=source.save_draft()
                     )
+                )
+                paragraph_formset = ParagraphEditFormSet(
+                    initial=ParagraphEditFormSet.initial_for(previews)
+                )
+                dropped = source.document.dropped
         context = {
             **self.admin_site.each_context(request),
             "title": "Add an article",
@@ -638,6 +654,7 @@ class ArticleAdmin(EditorOnlyMixin, admin.ModelAdmin):
             "source_form": source_form,
             "preview_form": preview_form,
             "paragraph_formset": paragraph_formset,
+            "dropped_blocks": dropped,
             "form_url": reverse("admin:corpus_article_add_from_text"),
         }
         return TemplateResponse(

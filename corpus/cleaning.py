@@ -110,6 +110,10 @@ _COMMENTS = re.compile(
 )
 
 
+_READ_INTO_METADATA = frozenset({"title", "byline"})
+_RESTORED = "restored by the editor"
+
+
 @dataclass(frozen=True)
 class Block:
     """One line of the input with the cleaner's decision."""
@@ -117,6 +121,8 @@ class Block:
     text: str
     kept: bool
     reason: str
+    # The block's place among the text's non-blank lines; ``restore`` takes it.
+    index: int = 0
 
 
 @dataclass(frozen=True)
@@ -131,7 +137,12 @@ class CleanedText:
 
     @property
     def dropped(self) -> list[Block]:
-        return [block for block in self.blocks if not block.kept]
+        """Blocks left out of the article (the title and byline are read, not lost)."""
+        return [
+            block
+            for block in self.blocks
+            if not block.kept and block.reason not in _READ_INTO_METADATA
+        ]
 
 
 @cache
@@ -275,8 +286,13 @@ def _article_span(lines: list[_Line]) -> tuple[int, int]:
     return start, end
 
 
-def clean_scraped_text(text: str) -> CleanedText:
-    """The article part of a scraped page, laid out for ``corpus.parsing``."""
+def clean_scraped_text(
+    text: str, *, restore: frozenset[int] = frozenset()
+) -> CleanedText:
+    """The article part of a scraped page, laid out for ``corpus.parsing``.
+
+    ``restore`` holds the indexes of dropped blocks an editor wants kept.
+    """
     raw_lines = [line for line in text.splitlines() if line.strip()]
     stops = _stopwords_for(raw_lines)
     lines = _mark_repeated([_read_line(raw, stops=stops) for raw in raw_lines])
@@ -316,9 +332,28 @@ def clean_scraped_text(text: str) -> CleanedText:
             decisions.append((index, True, "body"))
     decisions.extend(_tail_decisions(lines, end))
 
-    decisions.sort()
+    return _result(text, lines, _restored(sorted(decisions), restore), header)
+
+
+def _restored(
+    decisions: list[tuple[int, bool, str]], restore: frozenset[int]
+) -> list[tuple[int, bool, str]]:
+    return [
+        (index, True, _RESTORED)
+        if index in restore and not kept and reason not in _READ_INTO_METADATA
+        else (index, kept, reason)
+        for index, kept, reason in decisions
+    ]
+
+
+def _result(
+    text: str,
+    lines: list[_Line],
+    decisions: list[tuple[int, bool, str]],
+    header: _Header,
+) -> CleanedText:
     blocks = tuple(
-        Block(text=lines[index].text, kept=kept, reason=reason)
+        Block(text=lines[index].text, kept=kept, reason=reason, index=index)
         for index, kept, reason in decisions
     )
     if all(kept for _, kept, _ in decisions) and len(decisions) == len(lines):
@@ -327,8 +362,14 @@ def clean_scraped_text(text: str) -> CleanedText:
     opening += [header.date.isoformat()] if header.date and header.title else []
     opening += [header.byline] if header.byline else []
     kept_lines = opening + [
-        lines[index].text if lines[index].bullet else lines[index].raw.strip()
-        for index, kept, _ in decisions
+        # A restored block goes in as a list item, which the parser keeps as a
+        # paragraph however short.
+        f"• {lines[index].text}"
+        if reason == _RESTORED
+        else lines[index].text
+        if lines[index].bullet
+        else lines[index].raw.strip()
+        for index, kept, reason in decisions
         if kept
     ]
     return CleanedText(

@@ -31,13 +31,19 @@ class DraftError(ValueError):
 class Draft:
     text: str
     name: str
+    # Where the page was fetched from, if it was.
+    url: str = ""
+    # Indexes of dropped blocks the editor restored.
+    restore: frozenset[int] = frozenset()
 
 
 def _draft_dir() -> Path:
     return Path(settings.VAR_DIR) / "drafts"
 
 
-def save_draft(*, text: str, name: str) -> str:
+def save_draft(
+    *, text: str, name: str, url: str = "", restore: frozenset[int] = frozenset()
+) -> str:
     """Store the source; return the token that the preview form carries."""
     folder = _draft_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -45,7 +51,12 @@ def save_draft(*, text: str, name: str) -> str:
     key = secrets.token_hex(16)
     path = folder / f"{key}.json"
     temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps({"text": text, "name": name}), encoding="utf-8")
+    temporary.write_text(
+        json.dumps(
+            {"text": text, "name": name, "url": url, "restore": sorted(restore)}
+        ),
+        encoding="utf-8",
+    )
     temporary.replace(path)
     return signing.dumps(key, salt=_SALT)
 
@@ -61,7 +72,12 @@ def load_draft(token: str) -> Draft:
     if not isinstance(key, str) or not key.isalnum() or not path.is_file():
         raise DraftError("This preview has expired; read the article again.")
     data = json.loads(path.read_text(encoding="utf-8"))
-    return Draft(text=data["text"], name=data["name"])
+    return Draft(
+        text=data["text"],
+        name=data["name"],
+        url=data.get("url", ""),
+        restore=frozenset(int(index) for index in data.get("restore", ())),
+    )
 
 
 def _remove_expired(folder: Path) -> None:

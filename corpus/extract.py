@@ -27,7 +27,7 @@ import trafilatura
 from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 
-from corpus.cleaning import Block, clean_scraped_text
+from corpus.cleaning import Block, CleanedText, clean_scraped_text
 from corpus.parsing import ParsedArticle, ParsedAuthor, ParseError, parse_article
 
 __all__ = [
@@ -99,6 +99,11 @@ class Document:
     # Each block the cleaner looked at, with its decision and reason.
     blocks: tuple[Block, ...] = ()
 
+    @property
+    def dropped(self) -> list[Block]:
+        """Blocks left out as page furniture (title and byline are read, not lost)."""
+        return CleanedText(text=self.text, blocks=self.blocks).dropped
+
 
 def sniff_format(text: str, *, name: str = "") -> Format:
     """HTML, Markdown or text, by content first and by file name after."""
@@ -113,15 +118,21 @@ def sniff_format(text: str, *, name: str = "") -> Format:
     return "text"
 
 
-def read_document(text: str, *, name: str = "", url: str = "") -> Document:
-    """Read a file's text (or a fetched page's HTML) in whatever format it is."""
+def read_document(
+    text: str, *, name: str = "", url: str = "", restore: frozenset[int] = frozenset()
+) -> Document:
+    """Read a file's text (or a fetched page's HTML) in whatever format it is.
+
+    ``restore`` holds the indexes of blocks the cleaner dropped that an editor
+    wants kept (see ``Document.dropped``).
+    """
     kind = sniff_format(text, name=name)
     if kind == "html":
         return extract_html(text, url=url)
     if kind == "markdown":
         rendered = MarkdownIt("commonmark").render(text)
         return Document(text=_html_blocks(rendered), format="markdown", source_url=url)
-    cleaned = clean_scraped_text(text)
+    cleaned = clean_scraped_text(text, restore=restore)
     return Document(
         text=cleaned.text,
         format="text",

@@ -21,7 +21,7 @@ from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.files.uploadedfile import InMemoryUploadedFile, UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 
-from corpus.drafts import DraftError, load_draft
+from corpus.drafts import DraftError, load_draft, save_draft
 from corpus.extract import Document, ExtractError, parse_document, read_document
 from corpus.ingest import BINARY_MAGIC, IngestError, decode_article_bytes
 from corpus.models import (
@@ -97,6 +97,14 @@ class SourceText:
     text: str
     name: str
     document: Document
+    url: str = ""
+    restore: frozenset[int] = frozenset()
+
+    def save_draft(self) -> str:
+        """Keep this source on the server; the token the preview form carries."""
+        return save_draft(
+            text=self.text, name=self.name, url=self.url, restore=self.restore
+        )
 
 
 def check_upload_name(name: str) -> str:
@@ -156,16 +164,33 @@ def read_pasted(text: str) -> SourceText:
     return read_source(decode_source(text.encode("utf-8")), name="pasted")
 
 
-def read_source(text: str, *, name: str, url: str = "") -> SourceText:
+def read_source(
+    text: str, *, name: str, url: str = "", restore: frozenset[int] = frozenset()
+) -> SourceText:
     """Text, Markdown or HTML (by content and name) -> the document to preview.
 
     A page fetched from ``url`` comes in here as well, with its HTML as ``text``.
+    ``restore`` holds the dropped blocks the editor asked back.
     """
     try:
-        document = read_document(text, name=name, url=url)
+        document = read_document(text, name=name, url=url, restore=restore)
     except ExtractError as error:
         raise forms.ValidationError(f"Cannot use this page: {error}.") from None
-    return SourceText(text=text, name=name, document=document)
+    return SourceText(text=text, name=name, document=document, url=url, restore=restore)
+
+
+def read_draft(token: str, *, restore: Sequence[str] = ()) -> SourceText:
+    """The source kept for a preview, with more dropped blocks restored."""
+    try:
+        draft = load_draft(token)
+    except DraftError as error:
+        raise forms.ValidationError(str(error)) from None
+    if draft.name != "pasted":
+        check_upload_name(draft.name)
+    asked = frozenset(int(value) for value in restore if str(value).isdigit())
+    return read_source(
+        draft.text, name=draft.name, url=draft.url, restore=draft.restore | asked
+    )
 
 
 def parse_source(source: SourceText) -> ParsedArticle:
@@ -302,21 +327,17 @@ class ArticlePreviewForm(forms.Form):
         }
 
     def clean_draft(self) -> str:
-        try:
-            draft = load_draft(self.cleaned_data["draft"])
-        except DraftError as error:
-            raise forms.ValidationError(str(error)) from None
-        if draft.name != "pasted":
-            check_upload_name(draft.name)
-        self.cleaned_data["text"] = draft.text
-        self.cleaned_data["source_name"] = draft.name
+        source = read_draft(self.cleaned_data["draft"])
+        self.cleaned_data["source"] = source
+        self.cleaned_data["text"] = source.text
+        self.cleaned_data["source_name"] = source.name
         return self.cleaned_data["draft"]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        source = read_source(cleaned["text"], name=cleaned["source_name"])
+        source = cleaned["source"]
         cleaned["parsed"] = parse_source(source)
         _refuse_duplicate(source.text)
         date: datetime.date | None = cleaned.get("date")
