@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from corpus.countries import country_name_words
+
 __all__ = [
     "ParseError",
     "ParsedArticle",
@@ -252,6 +254,7 @@ _NAME_PARTICLES = frozenset({
     "el", "la", "le", "du", "dos", "das", "ter"
 })
 # Capitalised words that start sentences or name places and bodies, never people.
+# Country names come from the gazetteer's source (``corpus.countries``).
 _NOT_NAME_WORDS = frozenset({
     "the", "this", "that", "these", "those", "there", "their", "they", "them", "he",
     "she", "it", "its", "his", "her", "we", "our", "you", "your", "i", "in", "on",
@@ -268,11 +271,7 @@ _NOT_NAME_WORDS = frozenset({
     "senate", "court", "club", "post", "times", "news", "press", "journal", "review",
     "asia", "asian", "africa", "african", "europe", "european", "america", "american",
     "middle", "east", "west", "north", "south", "central", "eastern", "western",
-    "northern", "southern", "pacific", "atlantic", "gulf", "arabia", "saudi", "korea",
-    "zealand", "emirates", "lanka", "iran", "russia", "china", "india", "turkey",
-    "afghanistan", "pakistan", "kazakhstan", "tajikistan", "turkmenistan",
-    "uzbekistan", "kyrgyzstan", "moscow", "tehran", "beijing", "washington", "kabul",
-    "ukraine", "israel", "syria", "iraq"
+    "northern", "southern", "pacific", "atlantic", "gulf"
 })
 # fmt: on
 _BYLINE = re.compile(r"by:?\s+(?P<names>.{3,200})", re.IGNORECASE)
@@ -723,7 +722,13 @@ def _is_person_name(name: str) -> bool:
         bare = word.strip(".’'")
         if capitalised and bare.lower() in _NAME_PARTICLES:
             continue
-        if not bare or not bare[0].isupper() or bare.lower() in _NOT_NAME_WORDS:
+        lowered = bare.lower()
+        if (
+            not bare
+            or not bare[0].isupper()
+            or lowered in _NOT_NAME_WORDS
+            or lowered in country_name_words()
+        ):
             return False
         if not all(part.isalpha() for part in _NAME_PARTS.split(bare) if part):
             return False
