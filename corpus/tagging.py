@@ -157,6 +157,14 @@ def _pycountry_forms() -> Iterator[tuple[str, str]]:
             # "Iran, Islamic Republic of" is a catalogue form nobody writes in prose.
             if "," not in value:
                 yield value, code
+    # Former names (ISO 3166-3) of states that have one successor: "Burma",
+    # "Zaire", "East Timor", "Upper Volta". A successor of "HH" is several states.
+    current = {country.alpha_2 for country in pycountry.countries}
+    for former in pycountry.historic_countries:
+        successor = getattr(former, "alpha_4", "")[2:]
+        name = re.sub(r"\s*\([^)]*\)", "", former.name).split(",", 1)[0].strip()
+        if successor in current and name:
+            yield name, successor
 
 
 def _trie_regex(forms: Iterable[str]) -> str:

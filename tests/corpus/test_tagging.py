@@ -429,3 +429,17 @@ def test_country_and_capital_as_actor_are_tagged(text: str, code: str) -> None:
 )
 def test_phrases_meaning_both_koreas_tag_both(text: str) -> None:
     assert {"KR", "KP"} <= countries_in(text)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("the generals who ran Burma", "MM"),  # former names, from ISO 3166-3
+        ("Mobutu's Zaire", "CD"),
+        ("independence for East Timor", "TL"),
+        ("Upper Volta became Burkina Faso", "BF"),
+    ],
+)
+def test_former_names_tag_the_present_state(text: str, code: str) -> None:
+    assert code in countries_in(text)
