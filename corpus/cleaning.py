@@ -320,11 +320,14 @@ def clean_scraped_text(
         )
         date = _nearest_date(lines, start, stop=0)
         header = _Header(date=date) if date else _htmldate_reading([raw_lines[:start]])
+        headline = _read_header(lines, start, end, [], stops=stops).title
+        header = dataclasses.replace(header, title=headline)
     else:
-        header = _read_header(lines, start, end, decisions)
+        header = _read_header(lines, start, end, decisions, stops=stops)
+    decided = {index for index, _, _ in decisions}
     for index in range(start, end):
         line = lines[index]
-        if any(d[0] == index for d in decisions[-3:]):
+        if index in decided:
             continue
         if line.junk and not line.body:
             decisions.append((index, False, line.junk))
@@ -332,7 +335,13 @@ def clean_scraped_text(
             decisions.append((index, True, "body"))
     decisions.extend(_tail_decisions(lines, end))
 
-    return _result(text, lines, _restored(sorted(decisions), restore), header)
+    return _result(
+        text,
+        lines,
+        _restored(sorted(decisions), restore),
+        header,
+        lead_kept=start <= CLEAN_LEAD_LINES,
+    )
 
 
 def _restored(
@@ -351,6 +360,8 @@ def _result(
     lines: list[_Line],
     decisions: list[tuple[int, bool, str]],
     header: _Header,
+    *,
+    lead_kept: bool = False,
 ) -> CleanedText:
     blocks = tuple(
         Block(text=lines[index].text, kept=kept, reason=reason, index=index)
@@ -358,8 +369,9 @@ def _result(
     )
     if all(kept for _, kept, _ in decisions) and len(decisions) == len(lines):
         return CleanedText(text=text, blocks=blocks)
-    opening = [header.title] if header.title else []
-    opening += [header.date.isoformat()] if header.date and header.title else []
+    # A kept lead already holds the title; a rebuilt one opens with it.
+    opening = [] if lead_kept else [header.title] if header.title else []
+    opening += [header.date.isoformat()] if header.date and opening else []
     opening += [header.byline] if header.byline else []
     kept_lines = opening + [
         # A restored block goes in as a list item, which the parser keeps as a
@@ -392,7 +404,12 @@ class _Header:
 
 
 def _read_header(
-    lines: list[_Line], start: int, end: int, decisions: list[tuple[int, bool, str]]
+    lines: list[_Line],
+    start: int,
+    end: int,
+    decisions: list[tuple[int, bool, str]],
+    *,
+    stops: frozenset[str],
 ) -> _Header:
     """Title, date and byline from the page header.
 
@@ -422,15 +439,17 @@ def _read_header(
         overlap = len(words & body_words) / len(words)
         if overlap < MIN_TITLE_OVERLAP:
             continue
-        repeated = page.count(_key(line.text)) > 1
-        sentence = line.text.endswith(".") and line.words > 12
+        repeated = line.words >= 4 and page.count(_key(line.text)) > 1
+        # Captions and teasers are sentences; a headline rarely ends in a stop.
+        sentence = line.text.endswith(".")
         above_credit = any(index < at <= index + 3 for at in credits)
         score = (
             overlap
             + 0.3 * min(line.words, 8) / 8
             + 0.3 * repeated
             + 0.2 * above_credit
-            - 0.2 * sentence
+            - 0.15 * sentence
+            - 0.3 * _looks_like_a_name(line.text, stops=stops)
             - 0.002 * abs(start - index)
         )
         if score > best_score:
@@ -508,6 +527,14 @@ def _nearest_date(lines: list[_Line], start: int, *, stop: int) -> datetime.date
 
 def _key(text: str) -> str:
     return " ".join(word.casefold() for word in _WORD.findall(text))
+
+
+def _looks_like_a_name(text: str, *, stops: frozenset[str]) -> bool:
+    """A short run of capitalised words with no function word: a byline's name."""
+    words = _WORD.findall(text)
+    return 2 <= len(words) <= 4 and all(
+        word[:1].isupper() and word.casefold() not in stops for word in words
+    )
 
 
 def _is_title_shaped(line: _Line) -> bool:
