@@ -26,7 +26,7 @@ import justext
 
 from corpus.parsing import find_date
 
-__all__ = ["Block", "CleanedText", "clean_scraped_text"]
+__all__ = ["Block", "CleanedText", "clean_scraped_text", "shared_furniture"]
 
 # A line of body text: long enough, and written in sentences.
 MIN_BODY_WORDS = 12
@@ -44,6 +44,8 @@ MIN_TITLE_OVERLAP = 0.3
 MIN_LINES_BEFORE_COMMENTS = 3
 # How many times heavier a part after a trailer must be to be the article.
 LATER_PART_ADVANTAGE = 3
+# How many pages of a run must share a short line for it to be furniture.
+MIN_PAGES = 2
 # A short line seen this often on one page is a widget, not the article's.
 MIN_REPEATS = 4
 # A paragraph-free run this long inside the body ends it.
@@ -112,6 +114,7 @@ _COMMENTS = re.compile(
 
 _READ_INTO_METADATA = frozenset({"title", "byline"})
 _RESTORED = "restored by the editor"
+_ACROSS_PAGES = "repeated across pages"
 
 
 @dataclass(frozen=True)
@@ -211,15 +214,38 @@ def _read_line(raw: str, *, stops: frozenset[str]) -> _Line:
     return _Line(raw, text, count, bullet, body and not junk, junk)
 
 
-def _mark_repeated(lines: list[_Line]) -> list[_Line]:
-    """Short lines the page repeats ("Reply", "Share", a timestamp) are furniture."""
+def _mark_repeated(lines: list[_Line], *, furniture: frozenset[str]) -> list[_Line]:
+    """Short lines the page repeats ("Reply", "Share", a timestamp) are furniture,
+    and so are those other pages of the same run repeat (menus, footers)."""
     counts = Counter(_shape(line.text) for line in lines if line.words < 8)
-    return [
-        dataclasses.replace(line, body=False, junk="repeated on the page")
-        if not line.junk and line.words < 8 and counts[_shape(line.text)] >= MIN_REPEATS
-        else line
-        for line in lines
-    ]
+    marked = []
+    for line in lines:
+        shape = _shape(line.text)
+        if not line.junk and line.words < 8 and counts[shape] >= MIN_REPEATS:
+            line = dataclasses.replace(line, body=False, junk="repeated on the page")
+        elif not line.junk and line.words < MIN_BODY_WORDS and shape in furniture:
+            line = dataclasses.replace(line, body=False, junk=_ACROSS_PAGES)
+        marked.append(line)
+    return marked
+
+
+def shared_furniture(texts: Iterable[str]) -> frozenset[str]:
+    """Short lines that several of these texts hold: the furniture of their sites.
+
+    Learnt across one ingest run and passed to ``clean_scraped_text``. Only lines
+    too short to be body text are counted, so a wire story run by two sites
+    keeps its paragraphs.
+    """
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(
+            {
+                _shape(" ".join(raw.split()))
+                for raw in text.splitlines()
+                if raw.strip() and len(_WORD.findall(raw)) < MIN_BODY_WORDS
+            }
+        )
+    return frozenset(shape for shape, count in counts.items() if count >= MIN_PAGES)
 
 
 def _shape(text: str) -> str:
@@ -287,15 +313,21 @@ def _article_span(lines: list[_Line]) -> tuple[int, int]:
 
 
 def clean_scraped_text(
-    text: str, *, restore: frozenset[int] = frozenset()
+    text: str,
+    *,
+    restore: frozenset[int] = frozenset(),
+    furniture: frozenset[str] = frozenset(),
 ) -> CleanedText:
     """The article part of a scraped page, laid out for ``corpus.parsing``.
 
-    ``restore`` holds the indexes of dropped blocks an editor wants kept.
+    ``restore`` holds the indexes of dropped blocks an editor wants kept;
+    ``furniture`` the lines other pages of the run share (``shared_furniture``).
     """
     raw_lines = [line for line in text.splitlines() if line.strip()]
     stops = _stopwords_for(raw_lines)
-    lines = _mark_repeated([_read_line(raw, stops=stops) for raw in raw_lines])
+    lines = _mark_repeated(
+        [_read_line(raw, stops=stops) for raw in raw_lines], furniture=furniture
+    )
     start, end = _article_span(lines)
     if end == 0:
         # No line reads as body text: a short clean note passes to the parser, a
@@ -542,7 +574,8 @@ def _is_title_shaped(line: _Line) -> bool:
     return (
         2 <= line.words <= 30
         and not line.bullet
-        and not line.junk
+        # A headline may be listed as a teaser on the site's other pages.
+        and line.junk in ("", _ACROSS_PAGES)
         and not text.endswith((",", ":", ";"))
         and find_date(text) is None
         and not _BYLINE.match(text)

@@ -119,12 +119,18 @@ def sniff_format(text: str, *, name: str = "") -> Format:
 
 
 def read_document(
-    text: str, *, name: str = "", url: str = "", restore: frozenset[int] = frozenset()
+    text: str,
+    *,
+    name: str = "",
+    url: str = "",
+    restore: frozenset[int] = frozenset(),
+    furniture: frozenset[str] = frozenset(),
 ) -> Document:
     """Read a file's text (or a fetched page's HTML) in whatever format it is.
 
     ``restore`` holds the indexes of blocks the cleaner dropped that an editor
-    wants kept (see ``Document.dropped``).
+    wants kept (see ``Document.dropped``); ``furniture`` the short lines other
+    files of the run share (``corpus.cleaning.shared_furniture``).
     """
     kind = sniff_format(text, name=name)
     if kind == "html":
@@ -132,7 +138,7 @@ def read_document(
     if kind == "markdown":
         rendered = MarkdownIt("commonmark").render(text)
         return Document(text=_html_blocks(rendered), format="markdown", source_url=url)
-    cleaned = clean_scraped_text(text, restore=restore)
+    cleaned = clean_scraped_text(text, restore=restore, furniture=furniture)
     return Document(
         text=cleaned.text,
         format="text",

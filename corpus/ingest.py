@@ -23,7 +23,14 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
-from corpus.extract import ExtractError, explain, parse_document, read_document
+from corpus.cleaning import shared_furniture
+from corpus.extract import (
+    ExtractError,
+    explain,
+    parse_document,
+    read_document,
+    sniff_format,
+)
 from corpus.models import (
     Article,
     ArticleAuthor,
@@ -206,6 +213,7 @@ def ingest_paths(
     # A file named on its own is read whatever its name; one found in a folder must
     # look like an article file.
     named = {path for path in paths if not path.is_dir()}
+    furniture = run_furniture(expand_paths(paths), named=named)
     # Articles are known by file name, so two files of one name in a run would
     # overwrite each other: the first wins and the second is reported.
     seen: dict[str, Path] = {}
@@ -219,7 +227,9 @@ def ingest_paths(
             )
             changed: frozenset[int] = frozenset()
         else:
-            result, changed = _ingest_one(path, check_type=path not in named)
+            result, changed = _ingest_one(
+                path, check_type=path not in named, furniture=furniture
+            )
         report.results.append(result)
         report.changed_paragraph_ids.update(changed)
         if on_result is not None:
@@ -244,6 +254,7 @@ def dry_run(
     """
     report = IngestReport()
     named = {path for path in paths if not path.is_dir()}
+    furniture = run_furniture(expand_paths(paths), named=named)
     for path in expand_paths(paths):
         if on_explain is not None:
             on_explain(f"== {path.name}")
@@ -252,7 +263,7 @@ def dry_run(
         if not reason:
             try:
                 text = decode_article_bytes(read_article_file(path))
-                document = read_document(text, name=path.name)
+                document = read_document(text, name=path.name, furniture=furniture)
                 parsed = parse_document(document)
             except (IngestError, ParseError, ExtractError) as error:
                 reason = str(error)
@@ -279,7 +290,24 @@ def ingest_file(path: Path) -> FileResult:
     return ingest_paths([path]).results[0]
 
 
-def _ingest_one(path: Path, *, check_type: bool) -> tuple[FileResult, frozenset[int]]:
+def run_furniture(files: Sequence[Path], *, named: set[Path]) -> frozenset[str]:
+    """The short lines several text files of this run share: their sites' menus."""
+    texts = []
+    for path in files:
+        if path not in named and unsupported_type(path):
+            continue
+        try:
+            text = decode_article_bytes(read_article_file(path))
+        except (IngestError, OSError):
+            continue
+        if sniff_format(text, name=path.name) == "text":
+            texts.append(text)
+    return shared_furniture(texts) if len(texts) > 1 else frozenset()
+
+
+def _ingest_one(
+    path: Path, *, check_type: bool, furniture: frozenset[str] = frozenset()
+) -> tuple[FileResult, frozenset[int]]:
     name = path.name
     unsupported = unsupported_type(path) if check_type else ""
     if unsupported:
@@ -301,7 +329,7 @@ def _ingest_one(path: Path, *, check_type: bool) -> tuple[FileResult, frozenset[
                     article_id=twin.pk,
                 ), frozenset()
         text = decode_article_bytes(data)
-        parsed = parse_document(read_document(text, name=name))
+        parsed = parse_document(read_document(text, name=name, furniture=furniture))
     except (IngestError, ParseError, ExtractError) as error:
         return FileResult(name, "skipped", reason=str(error)), frozenset()
     except OSError as error:

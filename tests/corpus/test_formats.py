@@ -187,3 +187,15 @@ def test_html_page_that_takes_too_long_is_cut_off(monkeypatch) -> None:
     monkeypatch.setattr(extract, "HTML_TIMEOUT_SECONDS", 0.0)
     with pytest.raises(extract.ExtractError, match="took longer than"):
         read_document(PAGE * 50, name="slow.html")
+
+
+def test_menus_shared_by_the_files_of_a_run_are_dropped(tmp_path: Path) -> None:
+    # Each page alone keeps its short lines; two pages of one site share them.
+    menu = "Our newsroom\nWeather today\nLocal sport\n"
+    for name, text in (("a.txt", BODY), ("b.txt", SECOND)):
+        (tmp_path / name).write_text(
+            f"{menu}Headline {name}\n\n{text}\n\n{text}\n\n{menu}", encoding="utf-8"
+        )
+    output, code = run_ingest(tmp_path, options=("--dry-run", "--explain"))
+    assert code == 0, output
+    assert output.count("drop  repeated across pages") == 12
