@@ -76,6 +76,13 @@ class BriefingEntry:
     footnote: str
 
 
+def _footnote(work: CitedWork, *, paragraph: int | None, permalink: str) -> str:
+    """The Chicago note of the original, then Refdesk's own link to the paragraph,
+    offered apart from the source as on the cite page."""
+    note = chicago_note(work, paragraph=paragraph)
+    return f"{note} Refdesk link: {permalink}."
+
+
 def _entries(items: Sequence[ItemView], *, base_url: str) -> list[BriefingEntry]:
     entries = []
     for number, view in enumerate(items, start=1):
@@ -86,7 +93,7 @@ def _entries(items: Sequence[ItemView], *, base_url: str) -> list[BriefingEntry]
                 number=number,
                 view=view,
                 work=work,
-                footnote=chicago_note(
+                footnote=_footnote(
                     work, paragraph=view.snapshot.get("position"), permalink=permalink
                 ),
             )
