@@ -19,5 +19,6 @@ urlpatterns = [
     path("paragraphs/<int:pk>/context/", views.paragraph_context, name="context"),
     path("export.<str:fmt>", views.export, name="export"),
     path("opensearch.xml", views.opensearch, name="opensearch"),
+    path("robots.txt", views.robots, name="robots"),
 ]
 urlpatterns += research_urls.urlpatterns
