@@ -74,31 +74,41 @@ class BriefingEntry:
     view: ItemView
     work: CitedWork
     footnote: str
+    permalink: str
 
 
 def _entries(items: Sequence[ItemView], *, base_url: str) -> list[BriefingEntry]:
     entries = []
     for number, view in enumerate(items, start=1):
-        work = snapshot_work(view.snapshot, base_url=base_url)
-        permalink = base_url + reverse("search:paragraph", args=[view.paragraph_id])
+        work = _work(view, base_url=base_url)
         entries.append(
             BriefingEntry(
                 number=number,
                 view=view,
                 work=work,
-                footnote=chicago_note(
-                    work, paragraph=view.snapshot.get("position"), permalink=permalink
-                ),
+                footnote=chicago_note(work, paragraph=view.snapshot.get("position")),
+                permalink=base_url
+                + reverse("search:paragraph", args=[view.paragraph_id]),
             )
         )
     return entries
+
+
+def _work(view: ItemView, *, base_url: str) -> CitedWork:
+    return snapshot_work(
+        view.snapshot,
+        base_url=base_url,
+        accessed=timezone.localdate(view.item.added_at),
+    )
 
 
 def chicago_bibliography(work: CitedWork) -> str:
     """A Chicago bibliography entry, e.g.
 
     Ramani, Samuel. “Has Iran Finally Found a Security Partner?” The Diplomat,
-    May 7, 2016. https://...
+    May 7, 2016. Accessed December 1, 2026. https://thediplomat.com/x.
+
+    Like the notes, it gives the original's address, never Refdesk's.
     """
     names = [one_line(name) for name in work.authors if one_line(name)]
     parts = []
@@ -121,7 +131,12 @@ def chicago_bibliography(work: CitedWork) -> str:
     else:
         tail.append("n.d.")
     parts.append(", ".join(tail) + ".")
-    parts.append((work.source_url or work.url) + ".")
+    source = one_line(work.source_url)
+    if source:
+        if work.accessed is not None:
+            day = work.accessed
+            parts.append(f"Accessed {MONTHS[day.month - 1]} {day.day}, {day.year}.")
+        parts.append(source + ".")
     return " ".join(parts)
 
 
@@ -165,6 +180,7 @@ def render_markdown(collection: Collection, *, base_url: str) -> str:
             lines += [f"*{STATE_NOTES[entry.view.state]}*", ""]
         if entry.view.item.note.strip():
             lines += [entry.view.item.note.strip(), ""]
+        lines += [f"[In Refdesk]({entry.permalink})", ""]
     lines += ["## Bibliography", ""]
     lines += [f"- {line}" for line in _bibliography(entries)]
     lines.append("")
@@ -196,6 +212,7 @@ def render_docx(collection: Collection, *, base_url: str) -> bytes:
         for block in entry.view.item.note.strip().split("\n\n"):
             if block.strip():
                 document.add_paragraph(" ".join(block.split()))
+        document.add_paragraph(f"In Refdesk: {entry.permalink}")
     document.add_heading("Bibliography", level=1)
     for line in _bibliography(entries):
         document.add_paragraph(line)
@@ -257,7 +274,7 @@ class _FootnotesXml:
 def render_bibtex(collection: Collection, *, base_url: str) -> str:
     items = collection_items(collection)
     entries = [
-        bibtex_entry(snapshot_work(view.snapshot, base_url=base_url), key=key)
+        bibtex_entry(_work(view, base_url=base_url), key=key)
         for key, view in _unique_keys(items).items()
     ]
     return "\n\n".join(entries) + ("\n" if entries else "")
@@ -266,8 +283,7 @@ def render_bibtex(collection: Collection, *, base_url: str) -> str:
 def render_ris(collection: Collection, *, base_url: str) -> str:
     items = collection_items(collection)
     return ris_records(
-        snapshot_work(view.snapshot, base_url=base_url)
-        for view in _unique_keys(items).values()
+        _work(view, base_url=base_url) for view in _unique_keys(items).values()
     )
 
 

@@ -129,7 +129,13 @@ def paragraph_snapshot(paragraph: Paragraph) -> dict[str, Any]:
     }
 
 
-def snapshot_work(snapshot: dict[str, Any], *, base_url: str) -> CitedWork:
+def snapshot_work(
+    snapshot: dict[str, Any],
+    *,
+    base_url: str,
+    accessed: datetime.date | None = None,
+) -> CitedWork:
+    """The snapshot as a citation sees it; ``accessed`` is when it was collected."""
     date = snapshot.get("date")
     return CitedWork(
         article_id=int(snapshot.get("article_id") or 0),
@@ -141,6 +147,7 @@ def snapshot_work(snapshot: dict[str, Any], *, base_url: str) -> CitedWork:
         date_estimated=bool(snapshot.get("date_estimated")),
         url=base_url + reverse("search:article", args=[snapshot.get("article_id")]),
         source_url=str(snapshot.get("source_url") or ""),
+        accessed=accessed,
     )
 
 
