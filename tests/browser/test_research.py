@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,17 +18,17 @@ def test_collect_reorder_export_and_save_a_watch(page, screenshots) -> None:
     items = page.locator(".collection-item")
     assert items.count() >= 2
     second = items.nth(1).get_attribute("data-paragraph")
-    items.nth(1).locator("button[value=up]").click()
-    page.wait_for_load_state()
-    assert page.locator(".collection-item").first.get_attribute("data-paragraph") == (
-        second
+    # htmx enhances the plain form: the move is an in-page request.
+    with page.expect_request(lambda r: r.headers.get("hx-request") == "true"):
+        items.nth(1).locator("button[value=up]").click()
+    expect(page.locator(".collection-item").first).to_have_attribute(
+        "data-paragraph", second
     )
     first = page.locator(".collection-item").first
     first.locator(".item-note-edit summary").click()
     first.locator("textarea").fill("Compare with the **UNODC** figures.")
     first.locator("button[value=note]").click()
-    page.wait_for_load_state()
-    assert page.locator(".item-note strong").first.inner_text() == "UNODC"
+    expect(page.locator(".item-note strong").first).to_have_text("UNODC")
     page.screenshot(path=str(screenshots / "collection.png"), full_page=True)
     with page.expect_download() as download:
         page.get_by_role("link", name="Briefing (Markdown)").click()
