@@ -268,7 +268,7 @@ def _decode(body: bytes, *, content_type: str) -> str:
     return body.decode("cp1252", errors="replace")
 
 
-def find_duplicate(url: str) -> object | None:
+def find_article_by_url(url: str) -> object | None:
     """The article already ingested from this (normalised) URL, if any."""
     from corpus.models import Article
 
