@@ -360,9 +360,9 @@ def collection_json(collection: Collection, *, items: bool) -> dict[str, Any]:
         "name": collection.name,
         "owner": collection.owner.get_username(),
         "sharing": collection.sharing,
+        # Annotated by visible_collections; counted here for a bare instance.
         "items_count": getattr(collection, "items_count", None)
-        if hasattr(collection, "items_count")
-        else collection.items.count(),
+        or collection.items.count(),
         "url": collection.get_absolute_url(),
     }
     if items:
