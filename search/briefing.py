@@ -74,7 +74,13 @@ class BriefingEntry:
     view: ItemView
     work: CitedWork
     footnote: str
-    permalink: str
+
+
+def _footnote(work: CitedWork, *, paragraph: int | None, permalink: str) -> str:
+    """The Chicago note of the original, then Refdesk's own link to the paragraph,
+    offered apart from the source as on the cite page."""
+    note = chicago_note(work, paragraph=paragraph)
+    return f"{note} Refdesk link: {permalink}."
 
 
 def _entries(items: Sequence[ItemView], *, base_url: str) -> list[BriefingEntry]:
@@ -86,9 +92,12 @@ def _entries(items: Sequence[ItemView], *, base_url: str) -> list[BriefingEntry]
                 number=number,
                 view=view,
                 work=work,
-                footnote=chicago_note(work, paragraph=view.snapshot.get("position")),
-                permalink=base_url
-                + reverse("search:paragraph", args=[view.paragraph_id]),
+                footnote=_footnote(
+                    work,
+                    paragraph=view.snapshot.get("position"),
+                    permalink=base_url
+                    + reverse("search:paragraph", args=[view.paragraph_id]),
+                ),
             )
         )
     return entries
@@ -180,7 +189,6 @@ def render_markdown(collection: Collection, *, base_url: str) -> str:
             lines += [f"*{STATE_NOTES[entry.view.state]}*", ""]
         if entry.view.item.note.strip():
             lines += [entry.view.item.note.strip(), ""]
-        lines += [f"[In Refdesk]({entry.permalink})", ""]
     lines += ["## Bibliography", ""]
     lines += [f"- {line}" for line in _bibliography(entries)]
     lines.append("")
@@ -212,7 +220,6 @@ def render_docx(collection: Collection, *, base_url: str) -> bytes:
         for block in entry.view.item.note.strip().split("\n\n"):
             if block.strip():
                 document.add_paragraph(" ".join(block.split()))
-        document.add_paragraph(f"In Refdesk: {entry.permalink}")
     document.add_heading("Bibliography", level=1)
     for line in _bibliography(entries):
         document.add_paragraph(line)

@@ -272,16 +272,13 @@ def test_briefing_markdown_has_footnotes_in_order(client, owner, brief, indexed)
     assert f"> {indexed.opium_trade.text}[^2]" in text
     assert "[^2]: Samuel Ramani, “Has Iran Finally Found" in text
     (note,) = [line for line in text.splitlines() if line.startswith("[^2]:")]
+    permalink = f"http://testserver/paragraphs/{indexed.opium_trade.pk}/"
     assert note.endswith(
-        "para. 2, accessed " + _today() + ", https://thediplomat.example/iran."
+        f"para. 2, accessed {_today()}, https://thediplomat.example/iran. "
+        f"Refdesk link: {permalink}."
     )
     (entry,) = [line for line in text.splitlines() if line.startswith("- Ramani")]
-    assert entry.endswith(
-        f"Accessed {_today().capitalize()}. https://thediplomat.example/iran."
-    )
-    assert (
-        f"[In Refdesk](http://testserver/paragraphs/{indexed.opium_trade.pk}/)" in text
-    )
+    assert entry.endswith(f"Accessed {_today()}. https://thediplomat.example/iran.")
     assert "## Bibliography" in text
 
 
