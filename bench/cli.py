@@ -41,6 +41,12 @@ def _coverage(argv: Sequence[str]) -> int:
     return main(argv)
 
 
+def _weight(argv: Sequence[str]) -> int:
+    from bench.weight import main
+
+    return main(argv)
+
+
 def _bench(argv: Sequence[str]) -> int:
     from bench.run import main
 
@@ -54,6 +60,7 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "profile": _profile,
     "load": _load,
     "coverage": _coverage,
+    "weight": _weight,
 }
 
 
