@@ -71,3 +71,14 @@ def test_coverage_map_cell_and_similar_paragraphs(page, screenshots) -> None:
     assert page.locator("#similar-terms .term").count() >= 3
     assert page.locator("#similar-hits .hit").count() > 0
     page.screenshot(path=str(screenshots / "similar.png"), full_page=True)
+
+
+def test_add_article_from_a_private_address_says_why(admin_page, screenshots) -> None:
+    page = admin_page
+    page.goto("/admin/corpus/article/add-from-text/")
+    page.locator("#id_url").fill("http://192.168.1.20/internal-report")
+    page.get_by_role("button", name="Read the article").click()
+    error = page.locator(".errornote, .errorlist").first
+    expect(error).to_contain_text("private address")
+    expect(error).to_contain_text("Paste its text or upload the saved file instead.")
+    page.screenshot(path=str(screenshots / "add-from-url.png"), full_page=True)
