@@ -13,7 +13,7 @@ import dataclasses
 import math
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -741,6 +741,37 @@ def matching_paragraph_ids(
     request = _canonical_request(request, labels)
     query = engine_query(request, labels=labels, offset=0, facets=())
     return backend.matching_ids(query, limit=limit)
+
+
+def backend_query(
+    request: SearchRequest,
+) -> tuple[SearchBackend, EngineQuery, Labels, SearchRequest]:
+    """The backend, the engine query of the whole result set (no page, no
+    facets), the labels and the canonical request: for callers that ask the
+    backend something other than a page of results."""
+    backend = get_backend()
+    labels = load_labels(backend.version())
+    request = _canonical_request(request, labels)
+    query = engine_query(request, labels=labels, offset=0, limit=0, facets=())
+    return backend, query, labels, request
+
+
+def hits_for(
+    request: SearchRequest,
+    found: Iterable[EngineHit],
+    *,
+    labels: Labels,
+    highlight: Highlight,
+) -> list[Hit]:
+    """Result hits, with their tag links, for engine hits found outside
+    ``run_search`` (such as ``more_like``)."""
+    return _hits(
+        request,
+        tuple(found),
+        labels=labels,
+        highlight=highlight,
+        links=_toggles(request),
+    )
 
 
 def highlight_text(text: str, q: str) -> str:
