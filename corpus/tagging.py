@@ -26,7 +26,7 @@ from corpus.models import (
     TagStatus,
     Topic,
 )
-from search.engine_schema import stem_word
+from corpus.text import stem_word
 
 __all__ = [
     "AutoTagResult",

@@ -8,8 +8,6 @@ stream through in bounded memory.
 from __future__ import annotations
 
 import datetime
-import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -23,7 +21,7 @@ from corpus.models import (
     ParagraphTopic,
     TagStatus,
 )
-from search.engine_schema import UNKNOWN_AUTHOR
+from search.engine.base import IndexDocument
 
 CHUNK_SIZE = 2000
 ACTIVE_STATUSES = (TagStatus.AUTO, TagStatus.MANUAL)
@@ -38,78 +36,8 @@ class ArticleInfo:
     authors: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class ParagraphDocument:
-    paragraph_id: int
-    article_id: int
-    position: int
-    text: str
-    heading: str
-    title: str
-    authors: tuple[str, ...]
-    publication: str
-    year: int | None
-    date: datetime.date | None
-    countries: tuple[str, ...]
-    topics: tuple[str, ...]
-
-    @property
-    def sort_key(self) -> int:
-        """Days since year 1 of the article's date (mid-year when only the year is
-        known); 0 when undated, so undated articles sort last under "newest"."""
-        if self.date is not None:
-            return self.date.toordinal()
-        if self.year:
-            return datetime.date(self.year, 7, 1).toordinal()
-        return 0
-
-    @property
-    def content_hash(self) -> int:
-        """A signed 64-bit digest of everything indexed, to spot stale documents."""
-        payload = json.dumps(
-            [
-                self.article_id,
-                self.position,
-                self.text,
-                self.heading,
-                self.title,
-                self.authors,
-                self.publication,
-                self.year,
-                self.date.isoformat() if self.date else None,
-                self.countries,
-                self.topics,
-            ],
-            ensure_ascii=False,
-        ).encode("utf-8")
-        digest = hashlib.blake2b(payload, digest_size=8).digest()
-        return int.from_bytes(digest, "big", signed=True)
-
-    def to_fields(self) -> dict[str, Any]:
-        """Keyword arguments for Whoosh's add_document/update_document."""
-        return {
-            "paragraph_id": str(self.paragraph_id),
-            "article": str(self.article_id),
-            "text": self.text,
-            "title": self.title,
-            "heading": self.heading,
-            "author_text": " ".join(self.authors),
-            "author": list(self.authors) or [UNKNOWN_AUTHOR],
-            "_stored_author": list(self.authors),
-            "country": list(self.countries),
-            "topic": list(self.topics),
-            "article_id": self.article_id,
-            "position": self.position,
-            "publication": self.publication,
-            "year": self.year,
-            "date": self.date.isoformat() if self.date else None,
-            "c_pid": self.paragraph_id,
-            "c_article": self.article_id,
-            "c_position": self.position,
-            "c_year": self.year or 0,
-            "c_sort": self.sort_key,
-            "c_hash": self.content_hash,
-        }
+# The documents are the engine seam's own type; the old name stays for callers.
+ParagraphDocument = IndexDocument
 
 
 def iter_documents(
@@ -202,7 +130,7 @@ def _build_chunk(
     paragraph_ids = [row[0] for row in rows]
     countries = _active_tags(ParagraphCountry, "country__code", paragraph_ids)
     topics = _active_tags(ParagraphTopic, "topic__slug", paragraph_ids)
-    documents = []
+    documents: list[ParagraphDocument] = []
     for pk, article_id, position, text, heading in rows:
         info = articles[article_id]
         documents.append(

@@ -27,7 +27,7 @@ import numpy as np
 from whoosh.writing import SegmentWriter
 
 from search.documents import ParagraphDocument, iter_document_chunks
-from search.engine_schema import TEXT_FIELDS, analyzed
+from search.engine_schema import TEXT_FIELDS, analyzed, document_fields
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ class SegmentBuilder:
         self.count = 0
 
     def add(self, doc: ParagraphDocument) -> None:
-        fields = doc.to_fields()
+        fields = document_fields(doc)
         local = self.writer.docnum - self.writer.docbase
         for name in TEXT_FIELDS:
             value = analyzed(fields[name], cache=name in _CACHED_FIELDS)

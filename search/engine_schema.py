@@ -1,33 +1,29 @@
-"""The Whoosh schema: one document per paragraph, and the analyzer shared by the
-index, the query parser and the highlighter.
-
-Analysis runs once per distinct word: a word's folded, stemmed form is cached, so
-indexing a paragraph costs one regex pass and one dict lookup per token.
+"""The Whoosh schema: one document per paragraph, analysed by corpus.text (the
+analysis shared by the index, the query parser, the highlighter and every backend).
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
 from whoosh import columns, fields, formats
-from whoosh.analysis import STOP_WORDS, IDTokenizer, Token, Tokenizer
-from whoosh.lang.porter import stem as porter_stem
-from whoosh.support.charset import accent_map
+from whoosh.analysis import IDTokenizer, Token, Tokenizer
 
-# Same shape as Whoosh's default tokenizer, without the "*" it keeps for wildcards.
-WORD_RE = re.compile(r"\w+(?:\.?\w+)*")
-# "us" and "may" are dropped from Whoosh's list: here they are mostly "US" and
-# the month.
-STOP = frozenset(STOP_WORDS) - {"us", "may"}
-_WORD_CACHE_LIMIT = 500_000
-_word_cache: dict[str, str | None] = {}
-
-# Facet value for paragraphs of articles that have no author.
-UNKNOWN_AUTHOR = "_unknown"
+from corpus.text import (
+    STOP,
+    WORD_RE,
+    analyze,
+    fold,
+    normalise_word,
+    stem_word,
+    terms_of,
+    word_cache,
+    word_spans,
+)
+from search.engine.base import UNKNOWN_AUTHOR, IndexDocument
 
 TEXT_FIELDS = ("text", "title", "heading", "author_text")
 FACET_FIELDS = ("author", "country", "topic")
@@ -42,54 +38,8 @@ NUMERIC_COLUMNS = {
 }
 
 
-def fold(word: str) -> str:
-    """Lower-case and strip accents, without stemming (for prefixes and labels)."""
-    return word.lower().translate(accent_map)
-
-
-def normalise_word(word: str) -> str | None:
-    """The indexed form of one raw word: folded and stemmed; None for a stop word."""
-    try:
-        return _word_cache[word]
-    except KeyError:
-        pass
-    folded = fold(word)
-    result = None if folded in STOP or len(folded) < 2 else porter_stem(folded)
-    if len(_word_cache) >= _WORD_CACHE_LIMIT:
-        _word_cache.clear()
-    _word_cache[word] = result
-    return result
-
-
-def word_cache() -> dict[str, str | None]:
-    """Raw word -> indexed form, for callers that tokenize in a tight loop."""
-    return _word_cache
-
-
-def stem_word(word: str) -> str:
-    """The stem of one lower-case word, as the index stems it (for rules elsewhere
-    that must match the way search does)."""
-    return porter_stem(word)
-
-
-def analyze(text: str) -> list[str]:
-    """Indexed terms of a text in order (stop words dropped, positions renumbered)."""
-    out = []
-    for word in WORD_RE.findall(text):
-        term = normalise_word(word)
-        if term is not None:
-            out.append(term)
-    return out
-
-
-def word_spans(text: str) -> Iterator[tuple[int, int, str | None]]:
-    """(start, end, term) for every word of text; term is None for stop words."""
-    for match in WORD_RE.finditer(text):
-        yield match.start(), match.end(), normalise_word(match.group(0))
-
-
 class FoldingStemTokenizer(Tokenizer):
-    """Tokenizer, lower-case, accent folding, stop words and Porter stemming in one
+    """Tokenizer, lower-case, accent folding, stop words and stemming in one
     pass, so the query parser analyses words exactly as the index does."""
 
     def __eq__(self, other: object) -> bool:
@@ -258,9 +208,44 @@ def build_schema() -> fields.Schema:
     )
 
 
-def terms_of(values: Iterable[str]) -> list[str]:
-    """Indexed terms of several texts, concatenated."""
-    out: list[str] = []
-    for value in values:
-        out.extend(analyze(value))
-    return out
+def document_fields(doc: IndexDocument) -> dict[str, Any]:
+    """Keyword arguments for Whoosh's add_document/update_document."""
+    return {
+        "paragraph_id": str(doc.paragraph_id),
+        "article": str(doc.article_id),
+        "text": doc.text,
+        "title": doc.title,
+        "heading": doc.heading,
+        "author_text": " ".join(doc.authors),
+        "author": list(doc.author_values),
+        "_stored_author": list(doc.authors),
+        "country": list(doc.countries),
+        "topic": list(doc.topics),
+        "article_id": doc.article_id,
+        "position": doc.position,
+        "publication": doc.publication,
+        "year": doc.year,
+        "date": doc.date.isoformat() if doc.date else None,
+        "c_pid": doc.paragraph_id,
+        "c_article": doc.article_id,
+        "c_position": doc.position,
+        "c_year": doc.year or 0,
+        "c_sort": doc.sort_key,
+        "c_hash": doc.content_hash,
+    }
+
+
+__all__ = [
+    "STOP",
+    "UNKNOWN_AUTHOR",
+    "WORD_RE",
+    "analyze",
+    "build_schema",
+    "document_fields",
+    "fold",
+    "normalise_word",
+    "stem_word",
+    "terms_of",
+    "word_cache",
+    "word_spans",
+]

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from corpus.text import fold
+from search.engine.base import UNKNOWN_AUTHOR
 from search.engine_reader import FacetIndex, Snapshot
-from search.engine_schema import UNKNOWN_AUTHOR, fold
 
 FACET_NAMES = ("country", "author", "year", "topic")
 FACET_LABELS = {

@@ -9,7 +9,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Collection, Sequence
 
-from search.engine_schema import WORD_RE, normalise_word, word_cache
+from corpus.text import WORD_RE, normalise_word, word_cache
 
 MAX_FRAGMENTS = 3
 MAX_SNIPPET_CHARS = 480

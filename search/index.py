@@ -33,7 +33,7 @@ from whoosh.index import EmptyIndexError, Index, LockError
 from whoosh.writing import IndexWriter
 
 from search.documents import iter_documents
-from search.engine_schema import build_schema
+from search.engine_schema import build_schema, document_fields
 
 logger = logging.getLogger(__name__)
 
@@ -323,7 +323,7 @@ def update_paragraphs(ids: Iterable[int]) -> None:
         found = {doc.paragraph_id for doc in documents}
         with index_writer() as writer:
             for doc in documents:
-                writer.update_document(**doc.to_fields())
+                writer.update_document(**document_fields(doc))
             for pk in batch:
                 if pk not in found:
                     writer.delete_by_term("paragraph_id", str(pk))
@@ -342,7 +342,7 @@ def update_articles(article_ids: Iterable[int]) -> None:
             writer.delete_by_term("article", str(pk))
         for doc in documents:
             writer.delete_by_term("paragraph_id", str(doc.paragraph_id))
-            writer.add_document(**doc.to_fields())
+            writer.add_document(**document_fields(doc))
 
 
 # ---------------------------------------------------------------- rebuild journal
