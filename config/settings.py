@@ -50,6 +50,8 @@ TYPESENSE_API_KEY = os.environ.get("TYPESENSE_API_KEY", "")
 # The alias searches read; a rebuild points it at a new collection.
 TYPESENSE_COLLECTION = os.environ.get("TYPESENSE_COLLECTION", "refdesk")
 TYPESENSE_TIMEOUT = float(os.environ.get("TYPESENSE_TIMEOUT", "2"))
+# How long an index write waits for the cluster to elect a leader (about 10 s).
+TYPESENSE_WRITE_WAIT = float(os.environ.get("TYPESENSE_WRITE_WAIT", "30"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -59,6 +60,7 @@ PER_PAGE_MAX = 250
 MAX_FACET_VALUES = 10_000
 MAX_PREFIX_CANDIDATES = 200
 IMPORT_BATCH = 2_000
+_JOURNAL_SUFFIX = "__journal"
 UNAVAILABLE = "Search is unavailable: the search cluster cannot answer right now."
 _ERRORS = (ts_errors.TypesenseClientError, requests.RequestException, OSError)
 
@@ -90,6 +92,7 @@ class TypesenseBackend:
         api_key: str,
         collection: str = "refdesk",
         timeout: float = 2.0,
+        write_wait: float = 30.0,
     ) -> None:
         if not nodes or not api_key:
             raise BackendError(
@@ -101,6 +104,7 @@ class TypesenseBackend:
         self.alias = collection
         self.building_alias = f"{collection}__building"
         self.timeout = timeout
+        self.write_wait = write_wait
         self._client: typesense.Client | None = None
 
     # ------------------------------------------------------------ connection
@@ -145,6 +149,19 @@ class TypesenseBackend:
         except _ERRORS as exc:
             self._client = None
             raise BackendError(f"{UNAVAILABLE} ({exc})") from exc
+
+    def _write(self, work: Any) -> Any:
+        """A write waits up to ``write_wait`` seconds for a leader: after a lost
+        leader the others elect a new one in about 10 s, and until then every
+        write is refused or hangs."""
+        deadline = time.monotonic() + self.write_wait
+        while True:
+            try:
+                return self._call(work)
+            except BackendError:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.5)
 
     def _multi(self, searches: list[dict[str, Any]]) -> list[dict[str, Any]]:
         body = {"searches": [{"collection": self.alias, **s} for s in searches]}
@@ -539,26 +556,34 @@ class TypesenseBackend:
 
     # ------------------------------------------------------------ writes
 
-    def _write_targets(self) -> list[str]:
-        targets = [self.alias]
+    def _building(self) -> str | None:
+        """The collection a rebuild is filling, if one is running."""
         try:
-            building = self._call(lambda c: c.aliases[self.building_alias].retrieve())
-            targets.append(building["collection_name"])
+            found = self._call(lambda c: c.aliases[self.building_alias].retrieve())
         except ts_errors.ObjectNotFound:
-            pass
-        return targets
+            return None
+        return str(found["collection_name"])
+
+    def _journal(self, build: str, entries: list[dict[str, Any]]) -> None:
+        """Note ids written while ``build`` fills, so the rebuild rereads them
+        after its switch (its own chunks may have been read before the write)."""
+        if entries:
+            self._import(f"{build}{_JOURNAL_SUFFIX}", entries)
 
     def _import(self, collection: str, documents: list[dict[str, Any]]) -> int:
         payload = "\n".join(json.dumps(d, ensure_ascii=False) for d in documents)
         try:
-            answer = self._call(
+            answer = self._write(
                 lambda c: c.collections[collection].documents.import_(
                     payload, {"action": "upsert"}
                 )
             )
         except ts_errors.ObjectNotFound:
+            if collection != self.alias:
+                # A rebuild's collection that was dropped since it was looked up.
+                return 0
             self._ensure_alias()
-            answer = self._call(
+            answer = self._write(
                 lambda c: c.collections[collection].documents.import_(
                     payload, {"action": "upsert"}
                 )
@@ -573,14 +598,17 @@ class TypesenseBackend:
     def _ensure_alias(self) -> None:
         """A first write with no index yet creates an empty collection for it."""
         name = f"{self.alias}_{time.time_ns()}"
-        self._call(lambda c: c.collections.create(collection_schema(name)))
-        self._call(lambda c: c.aliases.upsert(self.alias, {"collection_name": name}))
+        self._write(lambda c: c.collections.create(collection_schema(name)))
+        self._write(lambda c: c.aliases.upsert(self.alias, {"collection_name": name}))
 
     def add_bulk(self, documents: Iterable[IndexDocument]) -> int:
         batch = [to_document(doc) for doc in documents]
         if not batch:
             return 0
-        for target in self._write_targets():
+        build = self._building()
+        if build is not None:
+            self._journal(build, [{"id": f"p{d['id']}", "key": 0} for d in batch])
+        for target in [self.alias, *([build] if build else [])]:
             for start in range(0, len(batch), IMPORT_BATCH):
                 self._import(target, batch[start : start + IMPORT_BATCH])
         return len(batch)
@@ -590,6 +618,13 @@ class TypesenseBackend:
     ) -> None:
         paragraphs = sorted({int(pk) for pk in paragraph_ids})
         articles = sorted({int(pk) for pk in article_ids})
+        build = self._building()
+        if build is not None:
+            self._journal(
+                build,
+                [{"id": f"p{pk}", "key": 0} for pk in paragraphs]
+                + [{"id": f"a{pk}", "key": pk} for pk in articles],
+            )
         filters = []
         for start in range(0, len(paragraphs), 500):
             chunk = paragraphs[start : start + 500]
@@ -597,10 +632,10 @@ class TypesenseBackend:
         for start in range(0, len(articles), 500):
             chunk = articles[start : start + 500]
             filters.append(f"article_id:=[{','.join(map(str, chunk))}]")
-        for target in self._write_targets():
+        for target in [self.alias, *([build] if build else [])]:
             for filter_by in filters:
                 try:
-                    self._call(
+                    self._write(
                         lambda c, t=target, f=filter_by: c.collections[
                             t
                         ].documents.delete({"filter_by": f})
@@ -618,9 +653,15 @@ class TypesenseBackend:
     ) -> RebuildReport:
         started = time.monotonic()
         name = f"{self.alias}_{time.time_ns()}"
-        self._call(lambda c: c.collections.create(collection_schema(name)))
+        journal = f"{name}{_JOURNAL_SUFFIX}"
+        self._write(lambda c: c.collections.create(collection_schema(name)))
+        self._write(
+            lambda c: c.collections.create(
+                {"name": journal, "fields": [{"name": "key", "type": "int64"}]}
+            )
+        )
         try:
-            self._call(
+            self._write(
                 lambda c: c.aliases.upsert(
                     self.building_alias, {"collection_name": name}
                 )
@@ -635,21 +676,46 @@ class TypesenseBackend:
                     stream.flush()
             if progress and stream is not None:
                 stream.write("\n")
-            self._call(
+            self._write(
                 lambda c: c.aliases.upsert(self.alias, {"collection_name": name})
             )
+            self._drop_building(name)
+            self._replay(name, source)
         except BaseException:
             self._drop_building(name)
-            try:
-                self._call(lambda c: c.collections[name].delete())
-            except (BackendError, ts_errors.ObjectNotFound):
-                logger.warning("could not drop the unfinished collection %s", name)
+            for doomed in (name, journal):
+                try:
+                    self._call(lambda c, d=doomed: c.collections[d].delete())
+                except (BackendError, ts_errors.ObjectNotFound):
+                    logger.warning(
+                        "could not drop the unfinished collection %s", doomed
+                    )
             raise
-        self._drop_building(name)
         self._drop_old_collections(keep=name)
         return RebuildReport(
             documents=count, seconds=time.monotonic() - started, directory=name
         )
+
+    def _replay(self, name: str, source: DocumentSource) -> None:
+        """Reread from the database what was written during the build: deleted
+        articles first, then every paragraph touched (upserted, or deleted when
+        it is gone)."""
+        journal = f"{name}{_JOURNAL_SUFFIX}"
+        exported = self._call(lambda c: c.collections[journal].documents.export())
+        entries = [json.loads(line) for line in exported.splitlines() if line.strip()]
+        articles = sorted(int(e["key"]) for e in entries if e["id"].startswith("a"))
+        paragraphs = sorted(
+            int(e["id"][1:]) for e in entries if e["id"].startswith("p")
+        )
+        if articles:
+            self.delete(article_ids=articles)
+        for pk in paragraphs:
+            documents = [doc for chunk in source((pk, pk + 1)) for doc in chunk]
+            if documents:
+                self.add_bulk(documents)
+            else:
+                self.delete(paragraph_ids=[pk])
+        self._call(lambda c: c.collections[journal].delete())
 
     def _drop_building(self, name: str) -> None:
         try:
@@ -666,14 +732,21 @@ class TypesenseBackend:
         prefix = f"{self.alias}_"
         for entry in collections:
             name = entry["name"]
-            suffix = name[len(prefix) :]
+            suffix = name[len(prefix) :].removesuffix(_JOURNAL_SUFFIX)
             if name.startswith(prefix) and suffix.isdigit() and name != keep:
-                if name in in_use:
+                if name.removesuffix(_JOURNAL_SUFFIX) in in_use:
                     continue
                 try:
                     self._call(lambda c, n=name: c.collections[n].delete())
                 except ts_errors.ObjectNotFound:
                     continue
+
+    def drop_everything(self) -> None:
+        """Remove the alias, the building alias and every collection behind them."""
+        for alias in (self.alias, self.building_alias):
+            with contextlib.suppress(ts_errors.ObjectNotFound):
+                self._call(lambda c, a=alias: c.aliases[a].delete())
+        self._drop_old_collections(keep="")
 
     # ------------------------------------------------------------ checks
 
@@ -771,10 +844,18 @@ def _edit_distance(a: str, b: str) -> int:
 
 @functools.lru_cache(maxsize=8)
 def _backend(
-    nodes: tuple[str, ...], api_key: str, collection: str, timeout: float
+    nodes: tuple[str, ...],
+    api_key: str,
+    collection: str,
+    timeout: float,
+    write_wait: float,
 ) -> TypesenseBackend:
     return TypesenseBackend(
-        nodes=nodes, api_key=api_key, collection=collection, timeout=timeout
+        nodes=nodes,
+        api_key=api_key,
+        collection=collection,
+        timeout=timeout,
+        write_wait=write_wait,
     )
 
 
@@ -793,6 +874,7 @@ def backend_for_settings() -> TypesenseBackend:
         str(getattr(settings, "TYPESENSE_API_KEY", "") or ""),
         str(getattr(settings, "TYPESENSE_COLLECTION", "") or "refdesk"),
         float(getattr(settings, "TYPESENSE_TIMEOUT", 2.0) or 2.0),
+        float(getattr(settings, "TYPESENSE_WRITE_WAIT", 30.0)),
     )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import secrets
 import shutil
 import signal
@@ -39,6 +40,7 @@ LEADER_TIMEOUT_SECONDS = 90.0
 STOP_TIMEOUT_SECONDS = 15.0
 # Raft state of a Typesense node that is the leader (braft's STATE_LEADER).
 _LEADER_STATE = 1
+_PORT_RANGE = (20_000, 32_000)
 
 
 class ClusterError(RuntimeError):
@@ -88,17 +90,21 @@ class Cluster:
 
 
 def _free_port(*, taken: set[int]) -> int:
+    """A free port below the kernel's ephemeral range, so that while a node is
+    down no outgoing connection borrows its port."""
+    rng = random.SystemRandom()
     while True:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.bind((HOST, 0))
-            port = sock.getsockname()[1]
-        if port not in taken:
+        port = rng.randrange(*_PORT_RANGE)
+        if port not in taken and _port_is_free(port):
             taken.add(port)
             return port
 
 
 def _port_is_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # A node killed a moment ago leaves its port in TIME_WAIT; the server
+        # itself rebinds such a port, so it counts as free.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((HOST, port))
         except OSError:
