@@ -44,9 +44,7 @@ def test_typesense_rebuild_switches_alias_and_drops_old_collection(
     backend = backend_for_settings()
     first = backend.rebuild(_source)
     second = backend.rebuild(_source)
-    collections = {
-        c["name"] for c in backend.client().collections.retrieve()
-    }
+    collections = {c["name"] for c in backend.client().collections.retrieve()}
     assert second.directory in collections
     assert first.directory not in collections
     alias = backend.client().aliases[backend.alias].retrieve()
@@ -71,9 +69,7 @@ def test_typesense_write_during_rebuild_reaches_the_new_collection(
                 written.append(
                     backend.add_bulk(
                         doc
-                        for part in iter_document_chunks(
-                            paragraph_ids=[paragraph.pk]
-                        )
+                        for part in iter_document_chunks(paragraph_ids=[paragraph.pk])
                         for doc in part
                     )
                 )
