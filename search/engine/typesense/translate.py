@@ -303,7 +303,7 @@ def _default_field_term(node: Any) -> str | None:
 
 def _prefix_head(text: str) -> str:
     head = fold(text).split("*", 1)[0].split("?", 1)[0]
-    # Stems are shorter than words: "investigat*" must reach "investig".
+    # Terms are stems: "sanctions*" must still reach "sanction".
     stem = stem_word(head)
     return stem if head.startswith(stem) and len(stem) >= 2 else head
 
