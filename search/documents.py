@@ -188,3 +188,31 @@ def _active_tags(
     ).values_list("paragraph_id", value_path):
         found[paragraph_id].append(value)
     return {pk: tuple(sorted(set(values))) for pk, values in found.items()}
+
+
+class DatabaseSource:
+    """The database as a rebuild's document source (see
+    ``search.engine.base.DocumentSource``)."""
+
+    def count(self) -> int:
+        return Paragraph.objects.count()
+
+    def split(self, parts: int) -> list[tuple[int, int]]:
+        ids = Paragraph.objects.order_by("id").values_list("id", flat=True)
+        total = ids.count()
+        bounds = [0]
+        for part in range(1, parts):
+            bounds.append(int(ids[part * total // parts]) if total else 0)
+        bounds.append(2**63 - 1)
+        return [(bounds[i], bounds[i + 1]) for i in range(parts)]
+
+    def chunks(
+        self, id_range: tuple[int, int] | None = None
+    ) -> Iterator[list[ParagraphDocument]]:
+        return iter_document_chunks(id_range=id_range)
+
+    def documents(self, paragraph_ids: Iterable[int]) -> list[ParagraphDocument]:
+        return list(iter_documents(paragraph_ids=paragraph_ids))
+
+    def article_documents(self, article_ids: Iterable[int]) -> list[ParagraphDocument]:
+        return list(iter_documents(article_ids=article_ids))

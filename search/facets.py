@@ -1,9 +1,9 @@
-"""Facets: country, author, year and topic, counted disjunctively.
+"""Facets: country, author, year and topic, built from the backend's counts.
 
-Values of one facet are ORed and facets are ANDed. Each facet is counted over the
-matches with every filter applied except its own, so ticking "Iran" leaves the
-other countries' counts alone. Counting is a gather and a ``bincount`` over the
-snapshot's (document, value) pairs, never a loop over documents.
+The backend counts disjunctively (values of one facet ORed, facets ANDed, each
+facet counted without its own filter; see ``search.engine.base``). Here the counts
+become :class:`FacetValue` rows with labels from the database, a stable order and
+each value's own toggle URL, so templates only render what they are given.
 """
 
 from __future__ import annotations
@@ -12,13 +12,11 @@ import re
 import threading
 import time
 import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-import numpy as np
-
 from corpus.text import fold
-from search.engine.base import UNKNOWN_AUTHOR
-from search.engine_reader import FacetIndex, Snapshot
+from search.engine.base import UNKNOWN_AUTHOR, FacetCounts
 
 FACET_NAMES = ("country", "author", "year", "topic")
 FACET_LABELS = {
@@ -28,6 +26,7 @@ FACET_LABELS = {
     "topic": "Topic",
 }
 UNKNOWN_AUTHOR_LABEL = "Unknown author"
+MAX_FACET_VALUES = 250
 _LABEL_TTL = 60.0
 
 
@@ -103,9 +102,9 @@ _labels_lock = threading.Lock()
 _labels_cache: dict[str, tuple[float, Labels]] = {}
 
 
-def load_labels(snapshot: Snapshot | None = None) -> Labels:
-    """Labels, cached for a minute per index generation."""
-    key = f"{snapshot.path}:{snapshot.generation}" if snapshot else ""
+def load_labels(version: str = "") -> Labels:
+    """Labels, cached for a minute per index ``version`` (the backend's token)."""
+    key = version
     now = time.monotonic()
     found = _labels_cache.get(key)
     if found is not None and now - found[0] < _LABEL_TTL:
@@ -155,44 +154,65 @@ def reset_labels() -> None:
         _labels_cache.clear()
 
 
-# ---------------------------------------------------------------- counting
-
-
-def count_values(
-    index: FacetIndex,
-    docs: np.ndarray | None,
+def build_facets(
+    selected: Callable[[str], tuple[str, ...]],
+    counts: Mapping[str, FacetCounts],
     *,
-    mask: np.ndarray | None = None,
-    size: int,
-) -> np.ndarray:
-    """How many of the documents (sorted doc numbers ``docs``, or a boolean
-    ``mask`` over all documents) carry each value of the facet."""
-    width = len(index.values)
-    if mask is not None:
-        # Gathering the mask in value order and counting each value's run is
-        # several times faster than compressing the pairs and a bincount.
-        gathered = mask[index.by_value]
-        bounds = index.value_ptr.tolist()
-        return np.fromiter(
-            (
-                np.count_nonzero(gathered[bounds[i] : bounds[i + 1]])
-                for i in range(width)
-            ),
-            dtype=np.int64,
-            count=width,
+    labels: Labels,
+    toggle_url: Callable[[str, str], str],
+) -> tuple[tuple[Facet, ...], tuple[tuple[int, int, float], ...]]:
+    """Facet values with labels and toggle URLs, and the year histogram; a selected
+    value is always listed, also when nothing matches it."""
+    facets = []
+    histogram: tuple[tuple[int, int, float], ...] = ()
+    for name in FACET_NAMES:
+        found = counts.get(name)
+        entries = dict(found.counts) if found is not None else {}
+        chosen = selected(name)
+        for value in chosen:
+            entries.setdefault(value, 0)
+        if name == "year":
+            ordered = sorted(entries, key=lambda v: int(v) if v.isdigit() else 0)
+            years = [
+                (int(v), entries[v]) for v in ordered if v.isdigit() and entries[v]
+            ]
+            histogram = year_histogram(years)
+        else:
+            labelled = {v: labels.label(name, v) for v in entries}
+            ordered = sorted(entries, key=lambda v: (-entries[v], labelled[v].lower()))
+            keep = set(ordered[:MAX_FACET_VALUES]) | set(chosen)
+            ordered = [v for v in ordered if v in keep]
+        values = tuple(
+            FacetValue(
+                value=value,
+                label=labels.label(name, value),
+                count=entries[value],
+                selected=value in chosen,
+                toggle_url=toggle_url(name, value),
+            )
+            for value in ordered
         )
-    if docs is None or not width or not len(docs):
-        return np.zeros(width, dtype=np.int64)
-    if len(docs) * 8 < size:
-        # Few documents: gather their value runs from the per-document CSR.
-        starts = index.indptr[docs]
-        lengths = index.indptr[docs + 1] - starts
-        total = int(lengths.sum())
-        if not total:
-            return np.zeros(width, dtype=np.int64)
-        run_starts = np.cumsum(lengths) - lengths
-        gather = np.repeat(starts - run_starts, lengths) + np.arange(total)
-        return np.bincount(index.vals[gather], minlength=width)
-    selected = np.zeros(size, dtype=bool)
-    selected[docs] = True
-    return np.bincount(index.vals[selected[index.docs]], minlength=width)
+        facets.append(
+            Facet(
+                name=name,
+                label=FACET_LABELS[name],
+                values=values,
+                selected_count=len(chosen),
+            )
+        )
+    return tuple(facets), histogram
+
+
+def year_histogram(
+    years: list[tuple[int, int]],
+) -> tuple[tuple[int, int, float], ...]:
+    """(year, count, percent of the busiest year) for every year in the span."""
+    if not years:
+        return ()
+    found = dict(years)
+    first, last = years[0][0], years[-1][0]
+    peak = max(found.values()) or 1
+    return tuple(
+        (year, found.get(year, 0), round(100.0 * found.get(year, 0) / peak, 1))
+        for year in range(first, last + 1)
+    )

@@ -1,77 +1,34 @@
-"""The paragraph index on disk: open, write, rebuild, check.
+"""Keeping the search index in step with the database, through whichever backend
+``SEARCH_BACKEND`` names.
 
-``SEARCH_INDEX_DIR`` is a symlink into a sibling ``<name>.builds/`` directory that
-holds one complete index per rebuild. A rebuild writes a fresh build directory and
-then swaps the symlink with ``os.replace``, so readers see either the old index or
-the new one, never a half-built one; killing a rebuild leaves the old index serving.
-
-Writes go through :func:`index_writer`, which waits for Whoosh's write lock with a
-timeout and retries instead of failing. Changes made while a rebuild runs are noted
-in a journal next to the builds and replayed into the new index after the swap.
+Services call :func:`update_paragraphs` / :func:`update_articles` after a commit;
+``manage.py rebuild_index`` calls :func:`rebuild_index`, which builds a complete new
+index from the database and switches to it atomically; :func:`check_index` compares
+the two by content hash. The database is the source of truth: a rebuild always
+restores the index.
 """
 
 from __future__ import annotations
 
-import datetime
-import fcntl
-import json
 import logging
 import os
-import secrets
-import shutil
-import threading
-import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-from django.conf import settings
-from whoosh import index as whoosh_index
-from whoosh.index import EmptyIndexError, Index, LockError
-from whoosh.writing import IndexWriter
-
-from search.documents import iter_documents
-from search.engine_schema import build_schema, document_fields
+from search.documents import DatabaseSource, iter_documents
+from search.engine.base import (
+    BackendBusyError,
+    RebuildReport,
+    get_backend,
+)
 
 logger = logging.getLogger(__name__)
 
-WRITE_TIMEOUT = 120.0
-# Segments stay as separate files: Whoosh copies every file of a compound segment
-# into memory when it opens it (gigabytes at a million paragraphs).
-# Incremental commits merge only segments below this size, so the large segments
-# written by a rebuild (and the caches keyed on them) stay put until the next one.
-SMALL_SEGMENT_DOCS = 20_000
-MAX_SMALL_SEGMENTS = 8
 UPDATE_CHUNK = 2000
 PARALLEL_MIN_PARAGRAPHS = 20_000
-_BUILD_MARKER = ".rebuild.json"
-_JOURNAL = ".pending-ids"
-_LOCK_FILE = ".lock"
-_REBUILD_LOCK = ".rebuild.lock"
-_LEASE_SUFFIX = ".lease"
-# How long a rebuild waits for readers to leave an old build before leaving it to
-# the next rebuild's clean-up.
-PRUNE_WAIT = 5.0
-
-# One writer at a time inside a process; Whoosh's file lock covers other processes.
-_process_write_lock = threading.Lock()
-
-
-class IndexBusyError(RuntimeError):
-    """The index stayed locked by another writer for longer than the timeout."""
-
-
-@dataclass(frozen=True)
-class RebuildReport:
-    documents: int
-    seconds: float
-    directory: str
-
-    @property
-    def per_second(self) -> float:
-        return self.documents / self.seconds if self.seconds > 0 else 0.0
+# The old name of the busy error, kept for callers.
+IndexBusyError = BackendBusyError
 
 
 @dataclass(frozen=True)
@@ -108,225 +65,22 @@ class DriftReport:
         return out
 
 
-# ---------------------------------------------------------------- locations
-
-
-def index_path() -> Path:
-    return Path(settings.SEARCH_INDEX_DIR)
-
-
-def builds_path(path: Path | None = None) -> Path:
-    path = path or index_path()
-    return path.with_name(path.name + ".builds")
-
-
-def _new_build_dir(path: Path) -> Path:
-    builds = builds_path(path)
-    builds.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.datetime.now(tz=datetime.UTC).strftime("%Y%m%d-%H%M%S")
-    target = builds / f"{stamp}-{secrets.token_hex(3)}"
-    target.mkdir()
-    return target
-
-
-def _point_symlink_at(path: Path, target: Path) -> None:
-    """Make ``path`` a symlink to ``target`` in one atomic rename."""
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    os.symlink(os.path.relpath(target, path.parent), temp)
-    try:
-        if path.exists() and not path.is_symlink():
-            # An index from before the symlink layout: move it aside first. Readers
-            # that hit the short gap retry their open.
-            path.rename(builds_path(path) / f"legacy-{secrets.token_hex(3)}")
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-
-
-@contextmanager
-def _builds_lock(path: Path) -> Iterator[None]:
-    builds = builds_path(path)
-    builds.mkdir(parents=True, exist_ok=True)
-    with open(builds / _LOCK_FILE, "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _lease_file(build: Path) -> Path:
-    """The lock file of a build, beside it in the builds directory."""
-    return build.parent / f".{build.name}{_LEASE_SUFFIX}"
-
-
-@contextmanager
-def build_lease(real: str | os.PathLike[str]) -> Iterator[bool]:
-    """Keep the build directory ``real`` from being removed while the block runs.
-
-    Yields False when the directory is already gone: the caller reopens the live
-    index and tries again. Readers share the lease; a rebuild's clean-up removes
-    an old build only once it can take the lease exclusively.
-    """
-    build = Path(real)
-    lease = _lease_file(build)
-    try:
-        handle = open(lease, "a+")  # noqa: SIM115 - closed in the finally below
-    except OSError:
-        # No builds directory (an index from before the symlink layout) or no
-        # right to write there: read without a lease, as before leases existed.
-        yield build.is_dir()
-        return
-    try:
-        fcntl.flock(handle, fcntl.LOCK_SH)
-        yield build.is_dir()
-    finally:
-        handle.close()
-
-
-# ---------------------------------------------------------------- opening
-
-
-def open_index() -> Index:
-    """The live index, created empty if there is none yet."""
-    found = open_existing_index()
-    if found is not None:
-        return found
-    path = index_path()
-    with _builds_lock(path):
-        found = open_existing_index()
-        if found is not None:
-            return found
-        if path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
-            path.rmdir()
-        target = _new_build_dir(path)
-        created = whoosh_index.create_in(str(target), build_schema())
-        _point_symlink_at(path, target)
-        return created
-
-
-def open_existing_index(*, attempts: int = 5) -> Index | None:
-    """The live index, or None when there is none.
-
-    The index is opened through its resolved build directory, so a reader never
-    mixes files of two builds when a rebuild swaps the symlink. The open is
-    retried because a commit (or a rebuild's clean-up) can delete files a reader
-    has just listed.
-    """
-    path = index_path()
-    for attempt in range(attempts):
-        real = os.path.realpath(path)
-        try:
-            names = os.listdir(real)
-        except (FileNotFoundError, NotADirectoryError):
-            names = None
-        if names is not None and not any(n.endswith(".toc") for n in names):
-            return None
-        try:
-            if names is None:
-                if not path.is_symlink() or attempt == attempts - 1:
-                    return None
-                raise FileNotFoundError(real)
-            return whoosh_index.open_dir(real)
-        except (FileNotFoundError, EmptyIndexError):
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.02 * (attempt + 1))
-    return None
-
-
-# ---------------------------------------------------------------- writing
-
-
-def _merge_small_segments(writer: IndexWriter, segments: list[Any]) -> list[Any]:
-    """Merge the small segments left by incremental updates once they pile up;
-    never touch the large ones a rebuild wrote."""
-    small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT_DOCS]
-    empty = [s for s in segments if s.doc_count() == 0]
-    if len(small) < MAX_SMALL_SEGMENTS:
-        return [s for s in segments if s not in empty]
-    from whoosh.reading import SegmentReader
-
-    keep = []
-    for segment in segments:
-        if segment in small and segment not in empty:
-            reader = SegmentReader(writer.storage, writer.schema, segment)
-            writer.add_reader(reader)
-            reader.close()
-        elif segment not in small and segment not in empty:
-            keep.append(segment)
-    return keep
-
-
-@contextmanager
-def index_writer(
-    ix: Index | None = None, *, timeout: float = WRITE_TIMEOUT
-) -> Iterator[IndexWriter]:
-    """A writer on the live index, committed on success and cancelled on error.
-
-    A second writer waits (up to ``timeout`` seconds) rather than raising
-    ``LockError``; only a lock held longer than that raises :class:`IndexBusyError`.
-    """
-    deadline = time.monotonic() + timeout
-    if not _process_write_lock.acquire(timeout=timeout):
-        raise IndexBusyError("another writer in this process held the index too long")
-    try:
-        for _attempt in range(3):
-            target = ix or open_index()
-            with build_lease(os.path.realpath(target.storage.folder)) as alive:
-                if not alive:
-                    # A rebuild replaced and removed this build; its journal
-                    # replays the change into the new one, but write there too.
-                    ix = None
-                    continue
-                writer = _acquire_writer(target, deadline=deadline)
-                try:
-                    yield writer
-                except BaseException:
-                    writer.cancel()
-                    raise
-                writer.commit(mergetype=_merge_small_segments)
-                return
-        raise IndexBusyError("the search index kept being replaced while writing")
-    finally:
-        _process_write_lock.release()
-
-
-def _acquire_writer(ix: Index, *, deadline: float) -> IndexWriter:
-    delay = 0.05
-    while True:
-        remaining = deadline - time.monotonic()
-        try:
-            return ix.writer(
-                timeout=max(min(remaining, 5.0), 0.0), delay=0.05, compound=False
-            )
-        except LockError:
-            if time.monotonic() >= deadline:
-                raise IndexBusyError(
-                    "the search index stayed locked by another writer"
-                ) from None
-            time.sleep(delay)
-            delay = min(delay * 2, 1.0)
-
-
 def update_paragraphs(ids: Iterable[int]) -> None:
     """Reindex these paragraphs from the database; ids no longer in the database
     are deleted from the index."""
     wanted = sorted({int(pk) for pk in ids})
     if not wanted:
         return
-    _note_pending(wanted)
+    backend = get_backend()
     for start in range(0, len(wanted), UPDATE_CHUNK):
         batch = wanted[start : start + UPDATE_CHUNK]
         documents = list(iter_documents(paragraph_ids=batch))
         found = {doc.paragraph_id for doc in documents}
-        with index_writer() as writer:
-            for doc in documents:
-                writer.update_document(**document_fields(doc))
-            for pk in batch:
-                if pk not in found:
-                    writer.delete_by_term("paragraph_id", str(pk))
+        gone = [pk for pk in batch if pk not in found]
+        if documents:
+            backend.add_bulk(documents)
+        if gone:
+            backend.delete(paragraph_ids=gone)
 
 
 def update_articles(article_ids: Iterable[int]) -> None:
@@ -336,61 +90,7 @@ def update_articles(article_ids: Iterable[int]) -> None:
     if not wanted:
         return
     documents = list(iter_documents(article_ids=wanted))
-    _note_pending([doc.paragraph_id for doc in documents], article_ids=wanted)
-    with index_writer() as writer:
-        for pk in wanted:
-            writer.delete_by_term("article", str(pk))
-        for doc in documents:
-            writer.delete_by_term("paragraph_id", str(doc.paragraph_id))
-            writer.add_document(**document_fields(doc))
-
-
-# ---------------------------------------------------------------- rebuild journal
-
-
-def _rebuild_running(path: Path) -> bool:
-    marker = builds_path(path) / _BUILD_MARKER
-    try:
-        info = json.loads(marker.read_text())
-        os.kill(int(info["pid"]), 0)
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
-    return True
-
-
-def _note_pending(ids: Sequence[int], *, article_ids: Sequence[int] = ()) -> None:
-    path = index_path()
-    if not (builds_path(path) / _BUILD_MARKER).exists():
-        return
-    with _builds_lock(path):
-        if not _rebuild_running(path):
-            return
-        with open(builds_path(path) / _JOURNAL, "a") as journal:
-            journal.write(
-                json.dumps({"paragraphs": list(ids), "articles": list(article_ids)})
-                + "\n"
-            )
-
-
-def _take_pending(path: Path) -> tuple[list[int], list[int]]:
-    paragraphs: set[int] = set()
-    articles: set[int] = set()
-    with _builds_lock(path):
-        journal = builds_path(path) / _JOURNAL
-        if journal.exists():
-            for line in journal.read_text().splitlines():
-                try:
-                    entry = json.loads(line)
-                except ValueError:
-                    continue
-                paragraphs.update(int(pk) for pk in entry.get("paragraphs", ()))
-                articles.update(int(pk) for pk in entry.get("articles", ()))
-            journal.unlink()
-        (builds_path(path) / _BUILD_MARKER).unlink(missing_ok=True)
-    return sorted(paragraphs), sorted(articles)
-
-
-# ---------------------------------------------------------------- rebuild
+    get_backend().add_bulk(documents, replace_articles=wanted)
 
 
 def rebuild_index(
@@ -401,102 +101,25 @@ def rebuild_index(
     ``procs`` worker processes share the work (default: up to two, for libraries
     big enough to be worth the start-up).
     """
-    path = index_path()
-    started = time.monotonic()
-    builds_path(path).mkdir(parents=True, exist_ok=True)
-    with open(builds_path(path) / _REBUILD_LOCK, "a+") as rebuild_lock:
-        # One rebuild at a time: a second one waits for the first to finish.
-        fcntl.flock(rebuild_lock, fcntl.LOCK_EX)
-        count, target = _rebuild(path, procs=procs, progress=progress, stream=stream)
-    return RebuildReport(
-        documents=count, seconds=time.monotonic() - started, directory=target.name
+    source = DatabaseSource()
+    return get_backend().rebuild(
+        source,
+        procs=_default_procs(source) if procs is None else procs,
+        progress=progress,
+        stream=stream,
     )
 
 
-def _rebuild(
-    path: Path, *, procs: int | None, progress: bool, stream: TextIO | None
-) -> tuple[int, Path]:
-    from search.engine_build import build_index
-
-    with _builds_lock(path):
-        (builds_path(path) / _JOURNAL).unlink(missing_ok=True)
-        (builds_path(path) / _BUILD_MARKER).write_text(
-            json.dumps({"pid": os.getpid(), "started": time.time()})
-        )
-    target = _new_build_dir(path)
-    try:
-        ix = whoosh_index.create_in(str(target), build_schema())
-        count = build_index(
-            ix,
-            procs=_default_procs() if procs is None else procs,
-            progress=progress,
-            stream=stream,
-        )
-    except BaseException:
-        shutil.rmtree(target, ignore_errors=True)
-        (builds_path(path) / _BUILD_MARKER).unlink(missing_ok=True)
-        raise
-    with _builds_lock(path):
-        _point_symlink_at(path, target)
-    paragraphs, articles = _take_pending(path)
-    if articles:
-        update_articles(articles)
-    if paragraphs:
-        update_paragraphs(paragraphs)
-    _remove_old_builds(path, keep=target)
-    return count, target
-
-
-def _default_procs() -> int:
-    from corpus.models import Paragraph
-
-    if Paragraph.objects.count() < PARALLEL_MIN_PARAGRAPHS:
+def _default_procs(source: DatabaseSource) -> int:
+    if source.count() < PARALLEL_MIN_PARAGRAPHS:
         return 1
     return max(1, min(os.cpu_count() or 1, 2))
-
-
-def _remove_old_builds(path: Path, *, keep: Path, wait: float | None = None) -> None:
-    """Remove the builds that ``keep`` replaced, once no reader is using them.
-
-    A build still being read after ``wait`` seconds (default ``PRUNE_WAIT``) stays;
-    the next rebuild removes it.
-    """
-    builds = builds_path(path)
-    deadline = time.monotonic() + (PRUNE_WAIT if wait is None else wait)
-    for child in sorted(builds.iterdir()):
-        if child.name.startswith(".") or child == keep or not child.is_dir():
-            continue
-        if not _remove_build(child, deadline=deadline):
-            logger.info("old index build %s is still being read; kept", child.name)
-    for lease in builds.glob(f".*{_LEASE_SUFFIX}"):
-        build = builds / lease.name[1 : -len(_LEASE_SUFFIX)]
-        if not build.exists():
-            lease.unlink(missing_ok=True)
-
-
-def _remove_build(build: Path, *, deadline: float) -> bool:
-    with open(_lease_file(build), "a+") as lease:
-        while True:
-            try:
-                fcntl.flock(lease, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    return False
-                time.sleep(0.02)
-        shutil.rmtree(build, ignore_errors=True)
-        return True
-
-
-# ---------------------------------------------------------------- check
 
 
 def check_index(*, repair: bool = False) -> DriftReport:
     """Compare the database with the index: documents missing, stale (their
     content hash differs) or extra. With ``repair``, reindex the drifted ones."""
-    from search.engine_reader import indexed_hashes
-
-    indexed = indexed_hashes()
+    indexed = get_backend().document_hashes()
     seen: set[int] = set()
     missing: list[int] = []
     stale: list[int] = []
@@ -528,23 +151,10 @@ def check_index(*, repair: bool = False) -> DriftReport:
     return report
 
 
-# ---------------------------------------------------------------- status
-
-
 def index_status() -> dict[str, object]:
     """A summary for /healthz; never raises."""
     try:
-        ix = open_existing_index()
-        if ix is None:
-            return {"status": "missing", "documents": 0}
-        with ix.reader() as reader:
-            documents = reader.doc_count()
-        return {
-            "status": "ok",
-            "documents": documents,
-            "generation": ix.latest_generation(),
-            "rebuilding": _rebuild_running(index_path()),
-        }
+        return get_backend().status()
     except Exception:
         logger.exception("search index status check failed")
         return {"status": "error", "documents": 0}
@@ -556,9 +166,6 @@ __all__ = [
     "RebuildReport",
     "check_index",
     "index_status",
-    "index_writer",
-    "open_existing_index",
-    "open_index",
     "rebuild_index",
     "update_articles",
     "update_paragraphs",

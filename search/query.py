@@ -15,26 +15,29 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
-from urllib.parse import quote_plus, urlencode
+from urllib.parse import urlencode
 
-import numpy as np
-from django.urls import NoReverseMatch, reverse
-
-from search.engine_match import TextMatch, match_text
-from search.engine_parse import MAX_QUERY_CHARS, ParsedQuery, parse_query, query_terms
-from search.engine_reader import FacetIndex, Snapshot, with_snapshot
+from search.engine.base import (
+    MAX_QUERY_CHARS,
+    EngineHit,
+    EngineQuery,
+    EngineResult,
+    Highlight,
+    SearchBackend,
+    get_backend,
+)
 from search.facets import (
     FACET_LABELS,
     FACET_NAMES,
     Facet,
     FacetValue,
     Labels,
-    count_values,
+    build_facets,
     load_labels,
 )
 from search.highlight import mark_text, snippet
+from search.links import FACET_PARAMS, FacetLinks, article_url
 
 SORTS = ("relevance", "newest", "oldest")
 SORT_LABELS = {
@@ -46,19 +49,9 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 100_000
 MAX_VALUES_PER_FILTER = 50
-MAX_FACET_VALUES = 250
 SUGGEST_BELOW = 3
-# Text matches bigger than 1/DENSE_FRACTION of the library are filtered as masks.
-DENSE_FRACTION = 8
 GROUP_HITS = 3
 PAGE_WINDOW = 2
-# Facet name -> (GET parameter, SearchRequest attribute).
-FACET_PARAMS = {
-    "country": ("country", "countries"),
-    "author": ("author", "authors"),
-    "year": ("year", "years"),
-    "topic": ("topic", "topics"),
-}
 
 
 def default_sort(q: str) -> str:
@@ -371,176 +364,15 @@ class SearchPage:
         return tuple(found)
 
 
-# ---------------------------------------------------------------- URLs
-
-
-def article_url(article_id: int, *, q: str = "", position: int | None = None) -> str:
-    try:
-        path = reverse("search:article", args=[article_id])
-    except NoReverseMatch:
-        # Only before the search app's URLs exist (they are defined by the pages).
-        path = f"/articles/{article_id}/"
-    if q:
-        path += "?" + urlencode({"q": q})
-    if position is not None:
-        path += f"#p-{position}"
-    return path
-
-
-class _Toggles:
-    """Facet toggle URLs from pre-encoded parameters: a page needs hundreds."""
-
-    def __init__(self, request: SearchRequest) -> None:
-        base = request.replace()
-        self.selected = {facet: set(base.selected(facet)) for facet in FACET_NAMES}
-        self.encoded = [
-            (name, _param_token(name, value)) for name, value in base.to_params()
-        ]
-        self._parts: dict[str, tuple[str, list[str], str]] = {}
-
-    def _split(self, facet: str) -> tuple[str, list[str], str]:
-        found = self._parts.get(facet)
-        if found is None:
-            name = FACET_PARAMS[facet][0]
-            rank = _param_rank(name)
-            before = [e for n, e in self.encoded if _param_rank(n) < rank]
-            own = [e for n, e in self.encoded if n == name]
-            after = [e for n, e in self.encoded if _param_rank(n) > rank]
-            found = ("&".join(before), own, "&".join(after))
-            self._parts[facet] = found
-        return found
-
-    def url(self, facet: str, value: str, *, add_only: bool = False) -> str:
-        """The URL with ``value`` toggled in ``facet`` (only ever added when
-        ``add_only``)."""
-        before, own, after = self._split(facet)
-        token = _param_token(FACET_PARAMS[facet][0], value)
-        if value not in self.selected[facet]:
-            own = [*own, token]
-        elif not add_only:
-            own = [e for e in own if e != token]
-        return "?" + "&".join(p for p in (before, "&".join(own), after) if p)
-
-
-@lru_cache(maxsize=16384)
-def _param_token(name: str, value: str) -> str:
-    return f"{quote_plus(name)}={quote_plus(value)}"
-
-
-_PARAM_ORDER = (
-    "q",
-    "country",
-    "author",
-    "year",
-    "topic",
-    "year_from",
-    "year_to",
-    "sort",
-    "page",
-    "page_size",
-    "group",
-)
-
-
-def _param_rank(name: str) -> int:
-    return _PARAM_ORDER.index(name) if name in _PARAM_ORDER else len(_PARAM_ORDER)
+def _toggles(request: SearchRequest) -> FacetLinks:
+    base = request.replace()
+    return FacetLinks(
+        base.to_params(),
+        selected={facet: set(base.selected(facet)) for facet in FACET_NAMES},
+    )
 
 
 # ---------------------------------------------------------------- engine
-
-
-@dataclass(frozen=True)
-class _Matches:
-    """The filtered result set before paging.
-
-    ``flags`` holds each active filter as a mask over all documents. Large text
-    matches are handled as dense masks (``base_mask``), small ones as sorted doc
-    arrays, whichever is cheaper to intersect and count.
-    """
-
-    snapshot: Snapshot
-    request: SearchRequest
-    parsed: ParsedQuery
-    text: TextMatch
-    docs: np.ndarray
-    scores: np.ndarray
-    flags: dict[str, np.ndarray]
-    base_mask: np.ndarray | None
-    messages: tuple[str, ...]
-    labels: Labels
-
-    def facet_selection(
-        self, facet: str
-    ) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """(docs, mask) matching every filter except ``facet``'s own; one is None."""
-        others = [flag for name, flag in self.flags.items() if name != facet]
-        if self.base_mask is not None:
-            mask = self.base_mask
-            for flag in others:
-                mask = mask & flag
-            return None, mask
-        docs = self.text.docs
-        if others:
-            keep = others[0][docs]
-            for flag in others[1:]:
-                keep &= flag[docs]
-            docs = docs[keep]
-        return docs, None
-
-
-def _text_match(snapshot: Snapshot, parsed: ParsedQuery, labels: Labels) -> TextMatch:
-    key = ("text", parsed.key)
-    found = snapshot.cache.get(key)
-    if found is None:
-        found = match_text(snapshot, parsed.query, resolve=labels.resolve)
-        if found.complete:
-            snapshot.cache.put(key, found, cost=found.nbytes + 256)
-    return found
-
-
-def _value_docs(snapshot: Snapshot, facet: str, value: str) -> np.ndarray:
-    key = ("value", facet, value)
-    found = snapshot.cache.get(key)
-    if found is None:
-        index = snapshot.facet(facet)
-        position = index.index.get(value)
-        found = (
-            index.value_docs(position)
-            if position is not None
-            else np.zeros(0, dtype=np.int32)
-        )
-        snapshot.cache.put(key, found, cost=found.nbytes + 64)
-    return found
-
-
-def _filter_mask(snapshot: Snapshot, facet: str, values: tuple[str, ...]) -> np.ndarray:
-    """Documents carrying any of ``values``, from per-value doc lists, so adding a
-    value to a filter costs only that value's documents."""
-    key = ("filter", facet, values)
-    found = snapshot.cache.get(key)
-    if found is None:
-        found = np.zeros(snapshot.size, dtype=bool)
-        for value in values:
-            found[_value_docs(snapshot, facet, value)] = True
-        snapshot.cache.put(key, found, cost=found.nbytes)
-    return found
-
-
-def _year_range_mask(snapshot: Snapshot, request: SearchRequest) -> np.ndarray | None:
-    """Documents dated within ``year_from``..``year_to`` (None: no range)."""
-    if request.year_from is None and request.year_to is None:
-        return None
-    key = ("range", request.year_from, request.year_to)
-    found = snapshot.cache.get(key)
-    if found is None:
-        years = snapshot.years
-        found = years > 0
-        if request.year_from is not None:
-            found &= years >= request.year_from
-        if request.year_to is not None:
-            found &= years <= request.year_to
-        snapshot.cache.put(key, found, cost=found.nbytes)
-    return found
 
 
 def _canonical_request(request: SearchRequest, labels: Labels) -> SearchRequest:
@@ -553,204 +385,38 @@ def _canonical_request(request: SearchRequest, labels: Labels) -> SearchRequest:
     return dataclasses.replace(request, countries=countries, topics=topics)
 
 
-def _dense_text(
-    snapshot: Snapshot, parsed: ParsedQuery, text: TextMatch
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """The text match as a mask over all documents, with a dense score vector
-    (None when browsing: every score is 0)."""
-    key = ("dense", parsed.key)
-    found = snapshot.cache.get(key)
-    if found is None:
-        if parsed.query is None:
-            found = (snapshot.live, None)
-        else:
-            mask = np.zeros(snapshot.size, dtype=bool)
-            mask[text.docs] = True
-            scores = np.zeros(snapshot.size, dtype=np.float32)
-            scores[text.docs] = text.scores
-            found = (mask, scores)
-        snapshot.cache.put(key, found, cost=snapshot.size * 5)
-    return found
-
-
-_YEAR_RANGE = "year_range"
-
-
-def _collect(snapshot: Snapshot, request: SearchRequest) -> _Matches:
-    labels = load_labels(snapshot)
-    request = _canonical_request(request, labels)
-    parsed = parse_query(request.q)
-    text = _text_match(snapshot, parsed, labels)
-
-    flags: dict[str, np.ndarray] = {}
-    for facet in FACET_NAMES:
-        selected = request.selected(facet)
-        if selected:
-            flags[facet] = _filter_mask(snapshot, facet, tuple(sorted(selected)))
-    # The range is a filter of its own: the year counts are counted within it.
-    year_range = _year_range_mask(snapshot, request)
-    if year_range is not None:
-        flags[_YEAR_RANGE] = year_range
-
-    base_mask = None
-    if len(text.docs) * DENSE_FRACTION > snapshot.size:
-        base_mask, dense_scores = _dense_text(snapshot, parsed, text)
-        if flags:
-            final = base_mask
-            for flag in flags.values():
-                final = final & flag
-            docs = np.flatnonzero(final).astype(np.int32)
-        else:
-            docs = text.docs
-        if dense_scores is None:
-            scores = np.zeros(len(docs), dtype=np.float32)
-        else:
-            scores = dense_scores[docs] if flags else text.scores
-    else:
-        docs, scores = text.docs, text.scores
-        if flags:
-            keep = None
-            for flag in flags.values():
-                keep = flag[docs] if keep is None else keep & flag[docs]
-            docs, scores = docs[keep], scores[keep]
-    return _Matches(
-        snapshot=snapshot,
-        request=request,
-        parsed=parsed,
-        text=text,
-        docs=docs,
-        scores=scores,
-        flags=flags,
-        base_mask=base_mask,
-        messages=(*parsed.messages, *text.messages),
-        labels=labels,
+def engine_query(
+    request: SearchRequest,
+    *,
+    labels: Labels,
+    offset: int | None = None,
+    limit: int | None = None,
+    facets: tuple[str, ...] = FACET_NAMES,
+) -> EngineQuery:
+    """The backend's query for a (canonical) request: its page by default."""
+    size = request.page_size
+    return EngineQuery(
+        text=request.q,
+        filters=tuple(
+            (facet, request.selected(facet))
+            for facet in FACET_NAMES
+            if request.selected(facet)
+        ),
+        year_from=request.year_from,
+        year_to=request.year_to,
+        sort=request.sort,
+        offset=(request.page - 1) * size if offset is None else offset,
+        limit=size if limit is None else limit,
+        group_by_article=request.group,
+        group_hits=GROUP_HITS,
+        facets=facets,
+        resolve=labels.resolve,
     )
 
 
-def _ordered(matches: _Matches, *, limit: int | None) -> np.ndarray:
-    """The first ``limit`` matching docs (all when None) in the request's order."""
-    docs, scores = matches.docs, matches.scores
-    total = len(docs)
-    if not total:
-        return docs
-    k = total if limit is None else min(limit, total)
-    by_score = matches.request.sort == "relevance" and matches.parsed.query is not None
-    snapshot = matches.snapshot
-    if by_score:
-        if k < total:
-            # Everything scoring at least the k-th best score, then an exact sort
-            # with newest first among equal scores.
-            threshold = np.partition(scores, total - k)[total - k]
-            candidates = np.flatnonzero(scores >= threshold)
-        else:
-            candidates = np.arange(total)
-        newest = snapshot.sort_key("newest")[docs[candidates]]
-        order = np.lexsort((newest, -scores[candidates]))
-        return docs[candidates[order][:k]]
-    keys = snapshot.sort_key("oldest" if matches.request.sort == "oldest" else "newest")
-    values = keys[docs]
-    candidates = np.argpartition(values, k - 1)[:k] if k < total else np.arange(total)
-    return docs[candidates[np.argsort(values[candidates], kind="stable")]]
-
-
-def _count_articles(snapshot: Snapshot, docs: np.ndarray) -> int:
-    if not len(docs):
-        return 0
-    articles = snapshot.article_ids[docs]
-    seen = np.zeros(int(articles.max()) + 1, dtype=bool)
-    seen[articles] = True
-    return int(np.count_nonzero(seen))
-
-
-def _facet_counts(matches: _Matches, name: str, index: FacetIndex) -> np.ndarray:
-    """Counts for one facet, cached: after a click on a facet, that facet's own
-    counts are the ones the previous page showed."""
-    request = matches.request
-    others = tuple(
-        (facet, request.selected(facet)) for facet in FACET_NAMES if facet != name
-    )
-    key = (
-        "counts",
-        matches.parsed.key,
-        name,
-        others,
-        request.year_from,
-        request.year_to,
-    )
-    snapshot = matches.snapshot
-    found = snapshot.cache.get(key)
-    if found is None:
-        docs, mask = matches.facet_selection(name)
-        if mask is not None and np.count_nonzero(mask) * DENSE_FRACTION < snapshot.size:
-            docs, mask = np.flatnonzero(mask), None
-        found = count_values(index, docs, mask=mask, size=snapshot.size)
-        snapshot.cache.put(key, found, cost=found.nbytes + 256)
-    return found
-
-
-def _build_facets(
-    matches: _Matches,
-) -> tuple[tuple[Facet, ...], tuple[tuple[int, int, float], ...]]:
-    snapshot = matches.snapshot
-    request = matches.request
-    labels = matches.labels
-    toggles = _Toggles(request)
-    facets = []
-    histogram: tuple[tuple[int, int, float], ...] = ()
-    for name in FACET_NAMES:
-        index = snapshot.facet(name)
-        counts = _facet_counts(matches, name, index)
-        selected = request.selected(name)
-        nonzero = np.flatnonzero(counts)
-        entries = {index.values[i]: int(counts[i]) for i in nonzero.tolist()}
-        for value in selected:
-            entries.setdefault(value, 0)
-        if name == "year":
-            ordered = sorted(entries, key=lambda v: int(v) if v.isdigit() else 0)
-            years = [
-                (int(v), entries[v]) for v in ordered if v.isdigit() and entries[v]
-            ]
-            histogram = _histogram(years)
-        else:
-            labelled = {v: labels.label(name, v) for v in entries}
-            ordered = sorted(entries, key=lambda v: (-entries[v], labelled[v].lower()))
-            keep = set(ordered[:MAX_FACET_VALUES]) | set(selected)
-            ordered = [v for v in ordered if v in keep]
-        values = tuple(
-            FacetValue(
-                value=value,
-                label=labels.label(name, value),
-                count=entries[value],
-                selected=value in selected,
-                toggle_url=toggles.url(name, value),
-            )
-            for value in ordered
-        )
-        facets.append(
-            Facet(
-                name=name,
-                label=FACET_LABELS[name],
-                values=values,
-                selected_count=len(selected),
-            )
-        )
-    return tuple(facets), histogram
-
-
-def _histogram(years: list[tuple[int, int]]) -> tuple[tuple[int, int, float], ...]:
-    if not years:
-        return ()
-    counts = dict(years)
-    first, last = years[0][0], years[-1][0]
-    peak = max(counts.values()) or 1
-    return tuple(
-        (year, counts.get(year, 0), round(100.0 * counts.get(year, 0) / peak, 1))
-        for year in range(first, last + 1)
-    )
-
-
-def _unknown_value_messages(matches: _Matches) -> list[str]:
-    snapshot, request, labels = matches.snapshot, matches.request, matches.labels
+def _unknown_value_messages(
+    request: SearchRequest, labels: Labels, result: EngineResult
+) -> list[str]:
     messages = []
     for value in request.countries:
         if value not in labels.countries:
@@ -762,9 +428,8 @@ def _unknown_value_messages(matches: _Matches) -> list[str]:
             messages.append(
                 f"There is no topic “{value}”; that filter matches nothing."
             )
-    authors = snapshot.facet("author").index
-    for value in request.authors:
-        if value not in authors:
+    for facet, value in result.unknown_values:
+        if facet == "author":
             messages.append(
                 f"No paragraphs are by an author called “{value}”; "
                 "that filter matches nothing."
@@ -772,105 +437,82 @@ def _unknown_value_messages(matches: _Matches) -> list[str]:
     return messages
 
 
-def _hits(matches: _Matches, docs: np.ndarray) -> list[Hit]:
-    if not len(docs):
-        return []
-    snapshot, request, labels = matches.snapshot, matches.request, matches.labels
-    terms, prefixes = query_terms(matches.parsed.query)
-    score_of = _score_lookup(matches, docs)
-    links = _Toggles(request)
-    hits = []
-    for doc, stored in zip(docs.tolist(), snapshot.stored(docs.tolist()), strict=True):
-        text = stored.get("text") or ""
-        article_id = int(stored.get("article_id") or 0)
-        position = int(stored.get("position") or 0)
-        hits.append(
-            Hit(
-                paragraph_id=int(stored.get("paragraph_id") or 0),
-                article_id=article_id,
-                article_title=stored.get("title") or "",
-                authors=tuple(stored.get("author") or ()),
-                publication=stored.get("publication") or "",
-                year=stored.get("year"),
-                position=position,
-                heading=stored.get("heading") or "",
-                countries=tuple(
-                    TagLink(
-                        value=code,
-                        label=labels.label("country", code),
-                        url=links.url("country", code, add_only=True),
-                    )
-                    for code in stored.get("country") or ()
-                ),
-                topics=tuple(
-                    TagLink(
-                        value=slug,
-                        label=labels.label("topic", slug),
-                        url=links.url("topic", slug, add_only=True),
-                    )
-                    for slug in stored.get("topic") or ()
-                ),
-                snippet=snippet(text, terms=terms, prefixes=prefixes),
-                url=article_url(article_id, q=request.q, position=position),
-                score=round(float(score_of.get(doc, 0.0)), 4),
-                date=stored.get("date"),
-            )
+def _hits(
+    request: SearchRequest,
+    found: tuple[EngineHit, ...],
+    *,
+    labels: Labels,
+    highlight: Highlight,
+    links: FacetLinks,
+) -> list[Hit]:
+    terms, prefixes = highlight.terms, highlight.prefixes
+    return [
+        Hit(
+            paragraph_id=hit.paragraph_id,
+            article_id=hit.article_id,
+            article_title=hit.title,
+            authors=hit.authors,
+            publication=hit.publication,
+            year=hit.year,
+            position=hit.position,
+            heading=hit.heading,
+            countries=tuple(
+                TagLink(
+                    value=code,
+                    label=labels.label("country", code),
+                    url=links.url("country", code, add_only=True),
+                )
+                for code in hit.countries
+            ),
+            topics=tuple(
+                TagLink(
+                    value=slug,
+                    label=labels.label("topic", slug),
+                    url=links.url("topic", slug, add_only=True),
+                )
+                for slug in hit.topics
+            ),
+            snippet=snippet(hit.text, terms=terms, prefixes=prefixes),
+            url=article_url(hit.article_id, q=request.q, position=hit.position),
+            score=hit.score,
+            date=hit.date,
         )
-    return hits
-
-
-def _score_lookup(matches: _Matches, docs: np.ndarray) -> dict[int, float]:
-    if not len(matches.docs):
-        return {}
-    where = np.minimum(np.searchsorted(matches.docs, docs), len(matches.docs) - 1)
-    return {
-        int(d): float(matches.scores[i])
-        for d, i in zip(docs.tolist(), where.tolist(), strict=True)
-        if matches.docs[i] == d
-    }
+        for hit in found
+    ]
 
 
 def _groups(
-    matches: _Matches, *, page: int, size: int
-) -> tuple[list[ArticleGroup], int]:
-    ordered = _ordered(matches, limit=None)
-    if not len(ordered):
-        return [], 0
-    articles = matches.snapshot.article_ids[ordered]
-    _unique, first = np.unique(articles, return_index=True)
-    group_order = articles[np.sort(first)]
-    groups_total = len(group_order)
-    chosen = group_order[(page - 1) * size : page * size]
-    if not len(chosen):
-        return [], groups_total
-    wanted = set(chosen.tolist())
-    members: dict[int, list[int]] = {a: [] for a in chosen.tolist()}
-    counts: dict[int, int] = dict.fromkeys(chosen.tolist(), 0)
-    for doc, article in zip(ordered.tolist(), articles.tolist(), strict=True):
-        if article in wanted:
-            counts[article] += 1
-            if len(members[article]) < GROUP_HITS:
-                members[article].append(doc)
-    shown = [doc for article in chosen.tolist() for doc in members[article]]
-    hit_list = _hits(matches, np.asarray(shown, dtype=np.int32))
-    by_doc = dict(zip(shown, hit_list, strict=True))
+    request: SearchRequest,
+    result: EngineResult,
+    *,
+    labels: Labels,
+    links: FacetLinks,
+) -> list[ArticleGroup]:
     groups = []
-    for article in chosen.tolist():
-        hits = tuple(by_doc[doc] for doc in members[article])
-        first_hit = hits[0]
-        groups.append(
-            ArticleGroup(
-                article_id=article,
-                title=first_hit.article_title,
-                authors=first_hit.authors,
-                publication=first_hit.publication,
-                year=first_hit.year,
-                url=article_url(article, q=matches.request.q),
-                hits=hits,
-                other_count=counts[article] - len(hits),
+    for group in result.groups:
+        hits = tuple(
+            _hits(
+                request,
+                group.hits,
+                labels=labels,
+                highlight=result.highlight,
+                links=links,
             )
         )
-    return groups, groups_total
+        first = hits[0]
+        groups.append(
+            ArticleGroup(
+                article_id=group.article_id,
+                title=first.article_title,
+                authors=first.authors,
+                publication=first.publication,
+                year=first.year,
+                url=article_url(group.article_id, q=request.q),
+                hits=hits,
+                other_count=group.total - len(hits),
+            )
+        )
+    return groups
 
 
 def _page_links(request: SearchRequest, *, pages: int) -> tuple[PageLink, ...]:
@@ -922,19 +564,18 @@ def _chips(request: SearchRequest, labels: Labels) -> tuple[Chip, ...]:
     return tuple(chips)
 
 
-def _suggestion(matches: _Matches, labels: Labels) -> tuple[str | None, str | None]:
-    from search.engine_suggest import suggest_correction
-
-    parsed = matches.parsed
-    if parsed.query is None or len(matches.docs) >= SUGGEST_BELOW:
+def _suggestion(
+    backend: SearchBackend,
+    query: EngineQuery,
+    result: EngineResult,
+    request: SearchRequest,
+) -> tuple[str | None, str | None]:
+    if not query.has_text or result.total >= SUGGEST_BELOW:
         return None, None
-    corrected = suggest_correction(matches.snapshot, parsed.query, parsed.text)
+    corrected = backend.suggest(query)
     if not corrected:
         return None, None
-    better = _text_match(matches.snapshot, parse_query(corrected), labels)
-    if len(better.docs) <= len(matches.text.docs):
-        return None, None
-    return corrected, matches.request.url(q=corrected)
+    return corrected, request.url(q=corrected)
 
 
 def _empty_page(request: SearchRequest, *, message: str | None) -> SearchPage:
@@ -993,44 +634,57 @@ def _sort_options(request: SearchRequest) -> tuple[SortOption, ...]:
 
 def run_search(request: SearchRequest) -> SearchPage:
     """Everything the search page shows for ``request``."""
-    page = with_snapshot(lambda snapshot: _run_search(snapshot, request))
-    if page is None:
-        return _empty_page(request, message="The search index has not been built yet.")
-    return page
-
-
-def _run_search(snapshot: Snapshot, request: SearchRequest) -> SearchPage:
     started = time.perf_counter()
-    matches = _collect(snapshot, request)
-    request = matches.request
-    facets, histogram = _build_facets(matches)
-    total = len(matches.docs)
+    backend = get_backend()
+    labels = load_labels(backend.version())
+    request = _canonical_request(request, labels)
+    query = engine_query(request, labels=labels)
+    result = backend.search(query)
+    if not result.ready:
+        return _empty_page(request, message="The search index has not been built yet.")
+    return _page(
+        request, query, result, backend=backend, labels=labels, started=started
+    )
+
+
+def _page(
+    request: SearchRequest,
+    query: EngineQuery,
+    result: EngineResult,
+    *,
+    backend: SearchBackend,
+    labels: Labels,
+    started: float,
+) -> SearchPage:
     size = request.page_size
-    groups: list[ArticleGroup] = []
+    total = result.total
+    links = _toggles(request)
     hits: list[Hit] = []
-    groups_total = 0
+    groups: list[ArticleGroup] = []
     if request.group:
-        groups, groups_total = _groups(matches, page=request.page, size=size)
-        pages = max(1, math.ceil(groups_total / size))
+        groups = _groups(request, result, labels=labels, links=links)
+        pages = max(1, math.ceil(result.groups_total / size))
     else:
         pages = max(1, math.ceil(total / size))
-        start = (request.page - 1) * size
-        if start < total:
-            ordered = _ordered(matches, limit=start + size)
-            hits = _hits(matches, ordered[start : start + size])
-    messages = [*matches.messages, *_unknown_value_messages(matches)]
+        hits = _hits(
+            request, result.hits, labels=labels, highlight=result.highlight, links=links
+        )
+    messages = [*result.messages, *_unknown_value_messages(request, labels, result)]
     if request.page > pages and total:
         messages.append(
             "There is only 1 page of results."
             if pages == 1
             else f"There are only {pages} pages of results."
         )
-    suggestion, suggestion_url = _suggestion(matches, matches.labels)
+    suggestion, suggestion_url = _suggestion(backend, query, result, request)
+    facets, histogram = build_facets(
+        request.selected, result.facets, labels=labels, toggle_url=links.url
+    )
     message = " ".join(dict.fromkeys(messages)) or None
     return SearchPage(
         request=request,
         total=total,
-        articles_total=_count_articles(snapshot, matches.docs),
+        articles_total=result.articles_total,
         page=request.page,
         pages=pages,
         hits=tuple(hits),
@@ -1040,7 +694,7 @@ def _run_search(snapshot: Snapshot, request: SearchRequest) -> SearchPage:
         suggestion=suggestion,
         suggestion_url=suggestion_url,
         message=message,
-        chips=_chips(request, matches.labels),
+        chips=_chips(request, labels),
         clear_url=SearchRequest(
             q=request.q,
             sort=request.sort,
@@ -1054,7 +708,7 @@ def _run_search(snapshot: Snapshot, request: SearchRequest) -> SearchPage:
         page_links=_page_links(request, pages=pages),
         sort_options=_sort_options(request),
         group_url=request.url(group=not request.group),
-        groups_total=groups_total,
+        groups_total=result.groups_total,
         elapsed_ms=round((time.perf_counter() - started) * 1000, 2),
     )
 
@@ -1063,29 +717,22 @@ def matching_paragraph_ids(
     request: SearchRequest, *, limit: int | None = None
 ) -> list[int]:
     """Paragraph ids of every match (or the first ``limit``), in result order."""
-
-    def work(snapshot: Snapshot) -> list[int]:
-        ordered = _ordered(_collect(snapshot, request), limit=limit)
-        return [int(pk) for pk in snapshot.paragraph_ids[ordered].tolist()]
-
-    return with_snapshot(work) or []
-
-
-@lru_cache(maxsize=256)
-def _highlight_terms(q: str) -> tuple[frozenset[str], tuple[str, ...]]:
-    """The words to mark for ``q``: parsed once, though a page marks many texts."""
-    return query_terms(parse_query(q).query)
+    backend = get_backend()
+    labels = load_labels(backend.version())
+    request = _canonical_request(request, labels)
+    query = engine_query(request, labels=labels, offset=0, facets=())
+    return backend.matching_ids(query, limit=limit)
 
 
 def highlight_text(text: str, q: str) -> str:
     """The whole paragraph HTML-escaped, with the query's words in <mark>."""
-    terms, prefixes = _highlight_terms(q or "")
-    return mark_text(text, terms=terms, prefixes=prefixes)
+    found = get_backend().highlight(q or "")
+    return mark_text(text, terms=found.terms, prefixes=found.prefixes)
 
 
 def paragraph_snippet(text: str, q: str) -> str:
-    terms, prefixes = _highlight_terms(q or "")
-    return snippet(text, terms=terms, prefixes=prefixes)
+    found = get_backend().highlight(q or "")
+    return snippet(text, terms=found.terms, prefixes=found.prefixes)
 
 
 __all__ = [
@@ -1101,5 +748,6 @@ __all__ = [
     "TagLink",
     "highlight_text",
     "matching_paragraph_ids",
+    "paragraph_snippet",
     "run_search",
 ]

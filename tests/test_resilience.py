@@ -98,7 +98,7 @@ def test_rebuild_killed_midway_leaves_old_index_serving(
     )
     total_before = int(site.python(count_code))
     assert total_before > 3000
-    from search.index import builds_path
+    from search.engine.whoosh.store import builds_path
 
     builds = builds_path(site.index_dir)
     before = _entries(builds)

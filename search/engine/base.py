@@ -49,6 +49,8 @@ FACETS = ("country", "author", "year", "topic")
 SORTS = ("relevance", "newest", "oldest")
 # Facet value for paragraphs of articles that have no author.
 UNKNOWN_AUTHOR = "_unknown"
+# Longer query text is cut (with a message) before it reaches a backend.
+MAX_QUERY_CHARS = 500
 DEFAULT_BACKEND = "whoosh"
 # SEARCH_BACKEND value -> module holding ``create_backend()``.
 BACKEND_MODULES = {
@@ -143,10 +145,33 @@ class IndexDocument:
         return analyze(getattr(self, name))
 
 
-# Rebuilds read documents through this: ``(id_range)`` -> chunks of documents in
-# paragraph id order, ``id_range`` (low inclusive, high exclusive) limiting the
-# scan so a backend may split the work; ``None`` means every paragraph.
-DocumentSource = Callable[[tuple[int, int] | None], Iterator[list[IndexDocument]]]
+class DocumentSource(Protocol):
+    """Where a rebuild reads its documents (the database, in production; any
+    list in tests). Chunks come in paragraph id order."""
+
+    def count(self) -> int:
+        """How many documents there are."""
+        ...
+
+    def split(self, parts: int) -> list[tuple[int, int]]:
+        """``parts`` paragraph id ranges (low inclusive, high exclusive) that
+        cover every document, so a backend may build them in parallel."""
+        ...
+
+    def chunks(
+        self, id_range: tuple[int, int] | None = None
+    ) -> Iterator[list[IndexDocument]]:
+        """Every document (or those in ``id_range``), a bounded chunk at a time."""
+        ...
+
+    def documents(self, paragraph_ids: Iterable[int]) -> list[IndexDocument]:
+        """The current documents of these paragraphs; ids that are missing from
+        the answer no longer exist."""
+        ...
+
+    def article_documents(self, article_ids: Iterable[int]) -> list[IndexDocument]:
+        """The current documents of every paragraph of these articles."""
+        ...
 
 
 # ---------------------------------------------------------------- queries
@@ -249,6 +274,8 @@ class EngineResult:
     highlight: Highlight = Highlight()
     # (facet, value) of filter values the index has never seen.
     unknown_values: tuple[tuple[str, str], ...] = ()
+    # False when there is no index to search yet (everything else is empty).
+    ready: bool = True
 
 
 @dataclass(frozen=True)
@@ -310,8 +337,16 @@ class SearchBackend(Protocol):
         """Matches counted by two facets at once (every filter applied)."""
         ...
 
-    def add_bulk(self, documents: Iterable[IndexDocument]) -> int:
-        """Index (or replace) these documents; returns how many were written."""
+    def add_bulk(
+        self,
+        documents: Iterable[IndexDocument],
+        *,
+        replace_articles: Iterable[int] = (),
+    ) -> int:
+        """Index (or replace, by paragraph id) these documents; returns how many
+        were written. Every paragraph of ``replace_articles`` not among
+        ``documents`` is removed in the same write, so readers never see an
+        article half-updated."""
         ...
 
     def delete(
@@ -336,6 +371,16 @@ class SearchBackend(Protocol):
     def document_hashes(self) -> dict[int, list[int]]:
         """Paragraph id -> content hashes of its indexed documents (more than one
         means a duplicate), for drift checks against the database."""
+        ...
+
+    def highlight(self, text: str) -> Highlight:
+        """The terms and prefixes query text ``text`` looks for, to mark them in
+        any paragraph (excluded words are not marked). Never raises."""
+        ...
+
+    def version(self) -> str:
+        """An opaque token that changes with every committed write; cheap, so
+        callers may key caches on it."""
         ...
 
     def suggest(self, query: EngineQuery) -> str | None:

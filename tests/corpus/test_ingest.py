@@ -211,13 +211,12 @@ def test_ingest_missing_path_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_ingest_paths_updates_index_for_new_paragraphs(seeds_dir: Path) -> None:
-    from search.index import open_index
+    from search.index import index_status
 
     report = ingest_paths([seeds_dir / "000_7b93cd84623c8d14.txt"])
 
     assert report.count("created") == 1
-    with open_index().searcher() as searcher:
-        assert searcher.doc_count() == len(report.changed_paragraph_ids)
+    assert index_status()["documents"] == len(report.changed_paragraph_ids)
 
 
 # --- Re-ingest keeps each paragraph's row and tags with its text ------------------

@@ -19,7 +19,7 @@ from corpus.models import (
     TagStatus,
     Topic,
 )
-from search.engine_reader import reset_caches
+from search.engine.whoosh.reader import reset_caches
 from search.facets import reset_labels
 from search.index import rebuild_index
 

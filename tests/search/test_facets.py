@@ -5,8 +5,8 @@ from urllib.parse import parse_qsl
 import numpy as np
 import pytest
 
-from search.engine_reader import FacetIndex
-from search.facets import count_values
+from search.engine.whoosh.counting import count_values
+from search.engine.whoosh.reader import FacetIndex
 from search.query import Facet, SearchPage, SearchRequest, run_search
 
 

@@ -10,22 +10,26 @@ import pytest
 from django.core.management import CommandError, call_command
 from whoosh import index as whoosh_index
 
-import search.engine_build as engine_build
+import search.documents as search_documents
+import search.engine.whoosh.build as engine_build
+import search.engine.whoosh.store as whoosh_store
 import search.facets as search_facets
-import search.index as search_index
 from corpus.models import Paragraph, ParagraphCountry, TagStatus
-from search.documents import iter_documents
-from search.engine_reader import current_snapshot
-from search.index import (
+from search.documents import DatabaseSource, iter_documents
+from search.engine.whoosh.reader import current_snapshot
+from search.engine.whoosh.schema import build_schema
+from search.engine.whoosh.store import (
     IndexBusyError,
     build_lease,
     builds_path,
-    check_index,
     index_path,
-    index_status,
     index_writer,
     open_existing_index,
     open_index,
+)
+from search.index import (
+    check_index,
+    index_status,
     rebuild_index,
     update_articles,
     update_paragraphs,
@@ -172,7 +176,7 @@ def test_rebuild_switches_directories_and_cleans_up(indexed) -> None:
 def test_rebuild_replaces_a_plain_index_directory(library) -> None:
     path = index_path()
     path.mkdir(parents=True)
-    whoosh_index.create_in(str(path), search_index.build_schema())
+    whoosh_index.create_in(str(path), build_schema())
     rebuild_index()
     assert path.is_symlink()
     assert total() == Paragraph.objects.count()
@@ -180,14 +184,14 @@ def test_rebuild_replaces_a_plain_index_directory(library) -> None:
 
 def test_a_failed_rebuild_leaves_the_old_index_serving(indexed, monkeypatch) -> None:
     before = os.path.realpath(index_path())
-    real_chunks = engine_build.iter_document_chunks
+    real_chunks = DatabaseSource.chunks
 
-    def dying(**kwargs):
-        chunks = real_chunks(**kwargs)
+    def dying(self, id_range=None):
+        chunks = real_chunks(self, id_range)
         yield next(chunks)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(engine_build, "iter_document_chunks", dying)
+    monkeypatch.setattr(DatabaseSource, "chunks", dying)
     with pytest.raises(KeyboardInterrupt):
         rebuild_index()
     assert os.path.realpath(index_path()) == before
@@ -198,18 +202,18 @@ def test_a_failed_rebuild_leaves_the_old_index_serving(indexed, monkeypatch) -> 
 
 
 def test_changes_during_a_rebuild_reach_the_new_index(indexed, monkeypatch) -> None:
-    real_chunks = engine_build.iter_document_chunks
     paragraph = indexed.sanctions
 
-    def edit_midway(**kwargs):
-        for number, chunk in enumerate(real_chunks(chunk_size=2, **kwargs)):
+    def edit_midway(self, id_range=None):
+        chunks = search_documents.iter_document_chunks(id_range=id_range, chunk_size=2)
+        for number, chunk in enumerate(chunks):
             if number == 1:
                 paragraph.text = "Edited while rebuilding."
                 paragraph.save()
                 update_paragraphs([paragraph.pk])
             yield chunk
 
-    monkeypatch.setattr(engine_build, "iter_document_chunks", edit_midway)
+    monkeypatch.setattr(DatabaseSource, "chunks", edit_midway)
     rebuild_index()
     assert found("rebuilding") == {paragraph.pk}
     assert check_index().ok
@@ -250,7 +254,7 @@ def test_searches_keep_working_while_a_rebuild_runs(indexed, monkeypatch) -> Non
 def test_a_build_being_read_outlives_the_rebuild_that_replaced_it(
     indexed, monkeypatch
 ) -> None:
-    monkeypatch.setattr(search_index, "PRUNE_WAIT", 0.05)
+    monkeypatch.setattr(whoosh_store, "PRUNE_WAIT", 0.05)
     snapshot = current_snapshot()
     first = Path(snapshot.path)
     with build_lease(first) as alive:
@@ -452,8 +456,10 @@ def test_rebuild_in_two_processes_through_manage_py(tmp_path: Path, seeds_dir) -
 def test_a_build_worker_stops_when_its_rebuild_is_gone(library, tmp_path) -> None:
     folder = tmp_path / "orphan"
     folder.mkdir()
-    whoosh_index.create_in(str(folder), search_index.build_schema())
+    whoosh_index.create_in(str(folder), build_schema())
     with pytest.raises(engine_build.OrphanedWorker):
-        engine_build._build_range(str(folder), None, parent_pid=-1)
-    segments = engine_build._build_range(str(folder), None, parent_pid=os.getppid())
+        engine_build._build_range(str(folder), DatabaseSource(), None, parent_pid=-1)
+    segments = engine_build._build_range(
+        str(folder), DatabaseSource(), None, parent_pid=os.getppid()
+    )
     assert sum(s.doc_count_all() for s in segments) == Paragraph.objects.count()

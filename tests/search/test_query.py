@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl
 import lxml.html
 import pytest
 
-import search.engine_match as engine_match
+import search.engine.whoosh.match as engine_match
 from corpus.models import Paragraph
 from search.highlight import snippet
 from search.index import update_paragraphs

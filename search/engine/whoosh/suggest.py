@@ -13,9 +13,9 @@ from typing import Any
 
 from whoosh.spelling import Corrector
 
-from search.engine_parse import query_terms
-from search.engine_reader import Snapshot
-from search.engine_schema import word_spans
+from search.engine.whoosh.parse import query_terms
+from search.engine.whoosh.reader import Snapshot
+from search.engine.whoosh.schema import word_spans
 
 logger = logging.getLogger(__name__)
 

@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 from whoosh import query
 
-from search.engine_parse import TITLE_BOOST
-from search.engine_reader import Snapshot
-from search.engine_schema import fold
+from search.engine.whoosh.parse import TITLE_BOOST
+from search.engine.whoosh.reader import Snapshot
+from search.engine.whoosh.schema import fold
 
 BM25_K1 = 1.2
 # Paragraphs are short passages; full length normalisation (0.75) over-rewards

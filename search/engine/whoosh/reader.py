@@ -30,23 +30,24 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
-from whoosh.columns import NumericColumn
 from whoosh.formats import Positions
-from whoosh.matching.mcore import ListMatcher
-from whoosh.reading import TermNotFound
-from whoosh.util.numeric import byte_to_length
 
-from search.engine_build import SIDECAR_DIR
-from search.engine_schema import FACET_FIELDS, NUMERIC_COLUMNS, TEXT_FIELDS
+from search.engine.whoosh.build import SIDECAR_DIR
+from search.engine.whoosh.internals import (
+    EMPTY_IDS,
+    EMPTY_WEIGHTS,
+    decode_matcher,
+    length_column,
+    numeric_column,
+    segment_matcher,
+)
+from search.engine.whoosh.schema import FACET_FIELDS, NUMERIC_COLUMNS, TEXT_FIELDS
+from search.engine.whoosh.store import build_lease, index_path, open_existing_index
 
 T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
-EMPTY_IDS = np.zeros(0, dtype=np.int32)
-EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
-_LENGTH_TABLE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 _POSITIONS = Positions()
 LENGTH_PRIOR_POWER = 0.35
 LENGTH_PRIOR_MIN = 0.25
@@ -100,109 +101,13 @@ _segment_cache = LRU(max_items=256)
 _term_cache = LRU(max_items=200_000, max_cost=128 * 1024 * 1024)
 
 
-# ---------------------------------------------------------------- decoding
-
-
-def _decode_matcher(
-    matcher: Any, *, with_values: bool = False
-) -> tuple[np.ndarray, np.ndarray, list[bytes] | None]:
-    """(doc ids, weights, encoded values) of a leaf matcher, a block at a time."""
-    if isinstance(matcher, W3LeafMatcher):
-        id_blocks: list[np.ndarray] = []
-        weight_blocks: list[np.ndarray] = []
-        values: list[bytes] | None = [] if with_values else None
-        while True:
-            matcher._read_data()
-            data = matcher._data
-            count = matcher._blocklength
-            id_blocks.append(np.cumsum(np.asarray(data[0], dtype=np.int64)))
-            weights = data[1]
-            if weights is None:
-                weight_blocks.append(np.ones(count, dtype=np.float32))
-            elif isinstance(weights, float):
-                weight_blocks.append(np.full(count, weights, dtype=np.float32))
-            else:
-                weight_blocks.append(np.asarray(weights, dtype=np.float32))
-            if values is not None:
-                values.extend(data[2] or ())
-            if matcher._lastblock:
-                break
-            matcher._goto(matcher._nextoffset)
-        return (
-            np.concatenate(id_blocks).astype(np.int32),
-            np.concatenate(weight_blocks),
-            values,
-        )
-    if isinstance(matcher, ListMatcher):
-        ids = np.asarray(matcher._ids, dtype=np.int32)
-        raw = matcher._weights
-        weights = (
-            np.ones(len(ids), dtype=np.float32)
-            if raw is None
-            else np.asarray(raw, dtype=np.float32)
-        )
-        values = list(matcher._values or ()) if with_values else None
-        return ids, weights, values
-    ids_list: list[int] = []
-    weights_list: list[float] = []
-    values_list: list[bytes] = []
-    while matcher.is_active():
-        ids_list.append(matcher.id())
-        weights_list.append(matcher.weight())
-        if with_values:
-            values_list.append(matcher.value())
-        matcher.next()
-    return (
-        np.asarray(ids_list, dtype=np.int32),
-        np.asarray(weights_list, dtype=np.float32),
-        values_list if with_values else None,
-    )
-
-
-def _segment_matcher(segreader: Any, field: str, term: bytes) -> Any | None:
-    # The raw terms reader skips the deletion filter SegmentReader.postings adds;
-    # deletions are applied with the snapshot's live mask instead.
-    try:
-        return segreader._terms.matcher(field, term, segreader.schema[field].format)
-    except (TermNotFound, KeyError):
-        return None
-
-
-def _numeric_column(segreader: Any, name: str, typecode: str, count: int) -> np.ndarray:
-    dtype = np.dtype(">" + typecode)
-    perdoc = segreader._perdoc
-    out = np.zeros(count, dtype=dtype.newbyteorder("="))
-    if not perdoc.has_column(name):
-        return out
-    reader = perdoc.column_reader(name, NumericColumn(typecode))
-    written = min(reader._count, count)
-    if written:
-        raw = reader._dbfile.get(reader._basepos, written * dtype.itemsize)
-        out[:written] = np.frombuffer(raw, dtype=dtype)
-    return out
-
-
-def _length_column(segreader: Any, field: str, count: int) -> np.ndarray:
-    perdoc = segreader._perdoc
-    name = f"_{field}_len"
-    out = np.zeros(count, dtype=np.float32)
-    if not perdoc.has_column(name):
-        return out
-    reader = perdoc.column_reader(name, LENGTHS_COLUMN)
-    written = min(reader._count, count)
-    if written:
-        raw = reader._dbfile.get(reader._basepos, written)
-        out[:written] = _LENGTH_TABLE[np.frombuffer(raw, dtype=np.uint8)]
-    return out
-
-
 def _decoded_positions(
     segreader: Any, field: str, term: str, local: np.ndarray
 ) -> dict[int, list[int]]:
-    matcher = _segment_matcher(segreader, field, term.encode("utf-8"))
+    matcher = segment_matcher(segreader, field, term.encode("utf-8"))
     if matcher is None:
         return {}
-    ids, _weights, values = _decode_matcher(matcher, with_values=True)
+    ids, _weights, values = decode_matcher(matcher, with_values=True)
     wanted = set(local.tolist())
     return {
         doc: _POSITIONS.decode_positions(value)
@@ -350,7 +255,7 @@ class SegmentData:
         found = self.columns.get(name)
         if found is None:
             with self._lock:
-                found = _numeric_column(
+                found = numeric_column(
                     segreader, name, NUMERIC_COLUMNS[name], self.count
                 )
                 self.columns[name] = found
@@ -359,7 +264,7 @@ class SegmentData:
     def length(self, segreader: Any, field: str) -> np.ndarray:
         found = self.lengths.get(field)
         if found is None:
-            found = _length_column(segreader, field, self.count)
+            found = length_column(segreader, field, self.count)
             self.lengths[field] = found
         return found
 
@@ -370,10 +275,10 @@ class SegmentData:
             doc_parts: list[np.ndarray] = []
             val_parts: list[np.ndarray] = []
             for term in segreader.lexicon(field):
-                matcher = _segment_matcher(segreader, field, term)
+                matcher = segment_matcher(segreader, field, term)
                 if matcher is None:
                     continue
-                ids, _weights, _values = _decode_matcher(matcher)
+                ids, _weights, _values = decode_matcher(matcher)
                 val_parts.append(np.full(len(ids), len(values), dtype=np.int32))
                 doc_parts.append(ids)
                 values.append(term.decode("utf-8"))
@@ -396,11 +301,11 @@ class SegmentData:
         key = (*self.key, field, term)
         found = _term_cache.get(key)
         if found is None:
-            matcher = _segment_matcher(segreader, field, term.encode("utf-8"))
+            matcher = segment_matcher(segreader, field, term.encode("utf-8"))
             if matcher is None:
                 found = (EMPTY_IDS, EMPTY_WEIGHTS)
             else:
-                ids, weights, _values = _decode_matcher(matcher)
+                ids, weights, _values = decode_matcher(matcher)
                 found = (ids, weights)
             _term_cache.put(key, found, cost=_nbytes(*found) + 200)
         return found
@@ -492,6 +397,46 @@ class Snapshot:
         self._terms = LRU(max_items=512, max_cost=160 * 1024 * 1024)
         self.cache = LRU(max_items=256, max_cost=192 * 1024 * 1024)
         self._build_lock = threading.RLock()
+        self._users = 0
+        self._retired = False
+        self.closed = False
+        self._users_lock = threading.Lock()
+
+    # Lifetime ------------------------------------------------------
+
+    def enter(self) -> bool:
+        """Start a read; False when the snapshot is already closed."""
+        with self._users_lock:
+            if self.closed:
+                return False
+            self._users += 1
+            return True
+
+    def leave(self) -> None:
+        with self._users_lock:
+            self._users -= 1
+            close = self._retired and self._users == 0
+        if close:
+            self._close()
+
+    def retire(self) -> None:
+        """No new reads will start here: close the searcher once the last read in
+        flight has left."""
+        with self._users_lock:
+            self._retired = True
+            close = self._users == 0
+        if close:
+            self._close()
+
+    def _close(self) -> None:
+        with self._users_lock:
+            if self.closed:
+                return
+            self.closed = True
+        try:
+            self.searcher.close()
+        except Exception:
+            logger.debug("closing a replaced searcher failed", exc_info=True)
 
     def _once(self, store: dict[str, Any], key: str, build: Callable[[], Any]) -> Any:
         found = store.get(key)
@@ -689,8 +634,6 @@ class _Registry:
         self._snapshot: Snapshot | None = None
 
     def current(self) -> Snapshot | None:
-        from search.index import index_path, open_existing_index
-
         found = self._snapshot
         if found is not None:
             # The common case costs a readlink and a directory listing.
@@ -706,7 +649,7 @@ class _Registry:
         with self._lock:
             ix = open_existing_index()
             if ix is None:
-                self._snapshot = None
+                self._replace(None)
                 return None
             path = os.path.realpath(ix.storage.folder)
             generation = ix.latest_generation()
@@ -717,14 +660,19 @@ class _Registry:
             ):
                 return found
             snapshot = Snapshot(path=path, ix=ix, searcher=_open_searcher(ix))
-            self._snapshot = snapshot
+            self._replace(snapshot)
             return snapshot
+
+    def _replace(self, snapshot: Snapshot | None) -> None:
+        old, self._snapshot = self._snapshot, snapshot
+        if old is not None and old is not snapshot:
+            old.retire()
 
     def forget(self, snapshot: Snapshot | None = None) -> None:
         """Drop the current snapshot (or only ``snapshot`` if it is current)."""
         with self._lock:
             if snapshot is None or self._snapshot is snapshot:
-                self._snapshot = None
+                self._replace(None)
 
     def clear(self) -> None:
         self.forget()
@@ -768,19 +716,22 @@ def with_snapshot(work: Callable[[Snapshot], T]) -> T | None:
     not delete it mid-read; a snapshot whose build is already gone is dropped and
     the work starts again on the live index.
     """
-    from search.index import build_lease
-
     for attempt in range(3):
         snapshot = current_snapshot()
         if snapshot is None:
             return None
-        with build_lease(snapshot.path) as alive:
-            if alive:
-                try:
-                    return work(snapshot)
-                except FileNotFoundError:
-                    if attempt == 2:
-                        raise
+        if not snapshot.enter():
+            continue
+        try:
+            with build_lease(snapshot.path) as alive:
+                if alive:
+                    try:
+                        return work(snapshot)
+                    except FileNotFoundError:
+                        if attempt == 2:
+                            raise
+        finally:
+            snapshot.leave()
         forget_snapshot(snapshot)
     return None
 

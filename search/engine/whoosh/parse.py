@@ -17,9 +17,9 @@ from typing import Any
 
 from whoosh import fields, qparser, query
 
-from search.engine_schema import WORD_RE, FoldedText, TagField, analyze, fold
+from search.engine.base import MAX_QUERY_CHARS
+from search.engine.whoosh.schema import WORD_RE, FoldedText, TagField, analyze, fold
 
-MAX_QUERY_CHARS = 500
 MAX_TERMS = 30
 MIN_PREFIX_CHARS = 2
 TITLE_BOOST = 3.0

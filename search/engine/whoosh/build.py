@@ -24,10 +24,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
-from whoosh.writing import SegmentWriter
 
-from search.documents import ParagraphDocument, iter_document_chunks
-from search.engine_schema import TEXT_FIELDS, analyzed, document_fields
+from search.engine.base import DocumentSource, IndexDocument
+from search.engine.whoosh.internals import (
+    discard_segment,
+    finish_segment,
+    publish_segments,
+    segment_writer,
+)
+from search.engine.whoosh.schema import TEXT_FIELDS, analyzed, document_fields
 
 logger = logging.getLogger(__name__)
 
@@ -101,11 +106,11 @@ class SegmentBuilder:
     """A Whoosh segment writer plus the posting arrays of the same documents."""
 
     def __init__(self, ix: Any) -> None:
-        self.writer = SegmentWriter(ix, _lk=False, limitmb=LIMIT_MB, compound=False)
+        self.writer = segment_writer(ix, limitmb=LIMIT_MB)
         self.fields = {field: FieldPostings() for field in TEXT_FIELDS}
         self.count = 0
 
-    def add(self, doc: ParagraphDocument) -> None:
+    def add(self, doc: IndexDocument) -> None:
         fields = document_fields(doc)
         local = self.writer.docnum - self.writer.docbase
         for name in TEXT_FIELDS:
@@ -118,7 +123,7 @@ class SegmentBuilder:
         self.count += 1
 
     def finish(self, index_dir: Path) -> Any:
-        segment = self.writer._finalize_segment()
+        segment = finish_segment(self.writer)
         final = sidecar_path(index_dir, segment.segment_id())
         temp = final.with_name(final.name + ".tmp")
         temp.mkdir(parents=True, exist_ok=True)
@@ -137,6 +142,7 @@ class OrphanedWorker(RuntimeError):
 
 def _build_range(
     index_dir: str,
+    source: DocumentSource,
     id_range: tuple[int, int] | None,
     counter: Any = None,
     *,
@@ -152,7 +158,7 @@ def _build_range(
     ix = whoosh_index.open_dir(index_dir)
     segments = []
     builder = SegmentBuilder(ix)
-    for chunk in iter_document_chunks(id_range=id_range):
+    for chunk in source.chunks(id_range):
         if parent_pid is not None and os.getppid() != parent_pid:
             raise OrphanedWorker(f"rebuild process {parent_pid} is gone")
         for doc in chunk:
@@ -166,12 +172,13 @@ def _build_range(
     if builder.count:
         segments.append(builder.finish(Path(index_dir)))
     else:
-        builder.writer._close_segment()
+        discard_segment(builder.writer)
     return segments
 
 
 def _worker(
     index_dir: str,
+    source: DocumentSource,
     number: int,
     id_range: tuple[int, int],
     counter: Any,
@@ -181,7 +188,9 @@ def _worker(
     from django.db import connections
 
     try:
-        segments = _build_range(index_dir, id_range, counter, parent_pid=parent_pid)
+        segments = _build_range(
+            index_dir, source, id_range, counter, parent_pid=parent_pid
+        )
         results.put(("ok", (number, segments)))
     except OrphanedWorker:
         logger.warning("index build worker stopped: its rebuild was killed")
@@ -194,32 +203,19 @@ def _worker(
         connections.close_all()
 
 
-def _id_ranges(parts: int) -> list[tuple[int, int]]:
-    from corpus.models import Paragraph
-
-    ids = Paragraph.objects.order_by("id").values_list("id", flat=True)
-    total = ids.count()
-    bounds = [0]
-    for part in range(1, parts):
-        bounds.append(int(ids[part * total // parts]))
-    bounds.append(2**63 - 1)
-    return [(bounds[i], bounds[i + 1]) for i in range(parts)]
-
-
 def build_index(
     ix: Any,
+    source: DocumentSource,
     *,
     procs: int,
     progress: bool = False,
     stream: TextIO | None = None,
 ) -> int:
-    """Fill the empty index ``ix`` from the database; returns the document count."""
+    """Fill the empty index ``ix`` from ``source``; returns the document count."""
     from django.db import connections
 
-    from corpus.models import Paragraph
-
     index_dir = ix.storage.folder
-    total = Paragraph.objects.count()
+    total = source.count()
     bar = None
     if progress:
         from tqdm import tqdm
@@ -228,15 +224,13 @@ def build_index(
     parent = ix.writer()
     try:
         if procs <= 1:
-            segments = _build_range(index_dir, None)
+            segments = _build_range(index_dir, source, None)
             if bar is not None:
                 bar.update(total)
         else:
-            segments = _build_parallel(index_dir, procs=procs, bar=bar)
+            segments = _build_parallel(index_dir, source, procs=procs, bar=bar)
             connections.close_all()
-        parent._close_segment()
-        parent._commit_toc(segments)
-        parent._finish()
+        publish_segments(parent, segments)
     except BaseException:
         parent.cancel()
         shutil.rmtree(Path(index_dir) / SIDECAR_DIR, ignore_errors=True)
@@ -247,10 +241,12 @@ def build_index(
     return sum(segment.doc_count_all() for segment in segments)
 
 
-def _build_parallel(index_dir: str, *, procs: int, bar: Any) -> list[Any]:
+def _build_parallel(
+    index_dir: str, source: DocumentSource, *, procs: int, bar: Any
+) -> list[Any]:
     from django.db import connections
 
-    ranges = _id_ranges(procs)
+    ranges = source.split(procs)
     # Each child opens its own database connection.
     connections.close_all()
     context = multiprocessing.get_context("fork")
@@ -259,7 +255,7 @@ def _build_parallel(index_dir: str, *, procs: int, bar: Any) -> list[Any]:
     workers = [
         context.Process(
             target=_worker,
-            args=(index_dir, number, id_range, counter, results, os.getpid()),
+            args=(index_dir, source, number, id_range, counter, results, os.getpid()),
             daemon=True,
         )
         for number, id_range in enumerate(ranges)
