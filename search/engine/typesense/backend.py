@@ -134,8 +134,12 @@ class TypesenseBackend:
                 "retry_interval_seconds": 0.3,
                 "healthcheck_interval_seconds": 5,
             }
-            if leader is not None:
-                config["nearest_node"] = _node_dict(leader)
+            if leader is None:
+                # Mid-election: any node answers reads, but a later read may
+                # reach a follower that has not applied a write yet, so the
+                # leader is looked for again on the next call.
+                return typesense.Client(config)
+            config["nearest_node"] = _node_dict(leader)
             self._client = typesense.Client(config)
         return self._client
 
@@ -210,7 +214,9 @@ class TypesenseBackend:
         try:
             return self._search(query, translation, messages, highlight)
         except ts_errors.ObjectNotFound:
-            return EngineResult(total=0, articles_total=0, highlight=highlight)
+            return EngineResult(
+                total=0, articles_total=0, highlight=highlight, ready=False
+            )
 
     def _search(
         self,
@@ -385,6 +391,23 @@ class TypesenseBackend:
             )
             for article_id, group in zip(article_ids, chosen, strict=True)
         )
+
+    def highlight(self, text: str) -> Highlight:
+        try:
+            terms, prefixes = query_terms(parse_query(text).query)
+        except Exception:  # noqa: BLE001 - marking words never fails a page
+            return Highlight()
+        return Highlight(terms=terms, prefixes=prefixes)
+
+    def version(self) -> str:
+        """The collection behind the alias and its document count: a rebuild or a
+        write that adds or removes documents changes it (an in-place update does
+        not; callers key only short-lived label caches on it)."""
+        try:
+            info = self._call(lambda c: c.collections[self.alias].retrieve())
+        except (BackendError, ts_errors.ObjectNotFound):
+            return "missing"
+        return f"{info.get('name')}:{info.get('num_documents')}"
 
     def matching_ids(
         self, query: EngineQuery, *, limit: int | None = None
@@ -601,17 +624,55 @@ class TypesenseBackend:
         self._write(lambda c: c.collections.create(collection_schema(name)))
         self._write(lambda c: c.aliases.upsert(self.alias, {"collection_name": name}))
 
-    def add_bulk(self, documents: Iterable[IndexDocument]) -> int:
+    def add_bulk(
+        self,
+        documents: Iterable[IndexDocument],
+        *,
+        replace_articles: Iterable[int] = (),
+    ) -> int:
+        """Upserts, then removes the replaced articles' other paragraphs. Typesense
+        has no multi-document transaction, so for a moment a reader may still see
+        a paragraph that is being removed."""
         batch = [to_document(doc) for doc in documents]
-        if not batch:
+        articles = sorted({int(pk) for pk in replace_articles})
+        if not batch and not articles:
             return 0
         build = self._building()
         if build is not None:
-            self._journal(build, [{"id": f"p{d['id']}", "key": 0} for d in batch])
+            self._journal(
+                build,
+                [{"id": f"p{d['id']}", "key": 0} for d in batch]
+                + [{"id": f"a{pk}", "key": pk} for pk in articles],
+            )
+        kept = {int(d["paragraph_id"]) for d in batch}
         for target in [self.alias, *([build] if build else [])]:
             for start in range(0, len(batch), IMPORT_BATCH):
                 self._import(target, batch[start : start + IMPORT_BATCH])
+            if articles:
+                stale = [
+                    pk
+                    for pk in self._article_paragraphs(target, articles)
+                    if pk not in kept
+                ]
+                self._delete_from(target, paragraphs=stale, articles=[])
         return len(batch)
+
+    def _article_paragraphs(self, collection: str, articles: list[int]) -> list[int]:
+        found: list[int] = []
+        for start in range(0, len(articles), 500):
+            chunk = ",".join(map(str, articles[start : start + 500]))
+            try:
+                exported = self._call(
+                    lambda c, f=chunk: c.collections[collection].documents.export(
+                        {"filter_by": f"article_id:=[{f}]", "include_fields": "id"}
+                    )
+                )
+            except ts_errors.ObjectNotFound:
+                return found
+            found.extend(
+                int(json.loads(line)["id"]) for line in exported.splitlines() if line
+            )
+        return found
 
     def delete(
         self, *, paragraph_ids: Iterable[int] = (), article_ids: Iterable[int] = ()
@@ -625,6 +686,12 @@ class TypesenseBackend:
                 [{"id": f"p{pk}", "key": 0} for pk in paragraphs]
                 + [{"id": f"a{pk}", "key": pk} for pk in articles],
             )
+        for target in [self.alias, *([build] if build else [])]:
+            self._delete_from(target, paragraphs=paragraphs, articles=articles)
+
+    def _delete_from(
+        self, collection: str, *, paragraphs: list[int], articles: list[int]
+    ) -> None:
         filters = []
         for start in range(0, len(paragraphs), 500):
             chunk = paragraphs[start : start + 500]
@@ -632,16 +699,15 @@ class TypesenseBackend:
         for start in range(0, len(articles), 500):
             chunk = articles[start : start + 500]
             filters.append(f"article_id:=[{','.join(map(str, chunk))}]")
-        for target in [self.alias, *([build] if build else [])]:
-            for filter_by in filters:
-                try:
-                    self._write(
-                        lambda c, t=target, f=filter_by: c.collections[
-                            t
-                        ].documents.delete({"filter_by": f})
+        for filter_by in filters:
+            try:
+                self._write(
+                    lambda c, f=filter_by: c.collections[collection].documents.delete(
+                        {"filter_by": f}
                     )
-                except ts_errors.ObjectNotFound:
-                    continue
+                )
+            except ts_errors.ObjectNotFound:
+                return
 
     def rebuild(
         self,
@@ -667,7 +733,7 @@ class TypesenseBackend:
                 )
             )
             count = 0
-            for chunk in source(None):
+            for chunk in source.chunks(None):
                 documents = [to_document(doc) for doc in chunk]
                 for start in range(0, len(documents), IMPORT_BATCH):
                     count += self._import(name, documents[start : start + IMPORT_BATCH])
@@ -709,12 +775,13 @@ class TypesenseBackend:
         )
         if articles:
             self.delete(article_ids=articles)
-        for pk in paragraphs:
-            documents = [doc for chunk in source((pk, pk + 1)) for doc in chunk]
-            if documents:
-                self.add_bulk(documents)
-            else:
-                self.delete(paragraph_ids=[pk])
+        if paragraphs:
+            documents = source.documents(paragraphs)
+            self.add_bulk(documents)
+            current = {doc.paragraph_id for doc in documents}
+            gone = [pk for pk in paragraphs if pk not in current]
+            if gone:
+                self.delete(paragraph_ids=gone)
         self._call(lambda c: c.collections[journal].delete())
 
     def _drop_building(self, name: str) -> None:
@@ -770,36 +837,42 @@ class TypesenseBackend:
         return hashes
 
     def node_states(self) -> dict[str, str]:
-        """Node URL -> "leader", "ok" or "down"."""
+        """Node URL -> "leader", "ok", "not ready" (it answers but will not serve:
+        no quorum, or still catching up) or "down" (unreachable)."""
         states = {}
         for url in self.nodes:
+            wait = min(self.timeout, 1.0)
             try:
-                health = requests.get(f"{url}/health", timeout=min(self.timeout, 1.0))
+                health = requests.get(f"{url}/health", timeout=wait)
+            except requests.RequestException:
+                states[url] = "down"
+                continue
+            try:
                 ok = health.ok and health.json().get("ok") is True
                 debug = requests.get(
                     f"{url}/debug",
                     headers={"X-TYPESENSE-API-KEY": self.api_key},
-                    timeout=min(self.timeout, 1.0),
+                    timeout=wait,
                 )
                 leader = debug.ok and debug.json().get("state") == 1
             except (requests.RequestException, ValueError):
                 ok = leader = False
-            states[url] = "leader" if leader else "ok" if ok else "down"
+            states[url] = "leader" if leader and ok else "ok" if ok else "not ready"
         return states
 
     def status(self) -> dict[str, object]:
         try:
             nodes = self.node_states()
             down = [url for url, state in nodes.items() if state == "down"]
-            quorum = len(self.nodes) - len(down) > len(self.nodes) // 2
+            serving = [url for url, state in nodes.items() if state in ("ok", "leader")]
             out: dict[str, object] = {
                 "backend": self.name,
                 "nodes": nodes,
                 "down": down,
-                "quorum": quorum,
+                "quorum": len(self.nodes) - len(down) > len(self.nodes) // 2,
                 "documents": 0,
             }
-            if len(down) == len(self.nodes):
+            if not serving:
                 return {**out, "status": "error", "message": UNAVAILABLE}
             try:
                 alias = self._call(lambda c: c.aliases[self.alias].retrieve())
@@ -810,7 +883,7 @@ class TypesenseBackend:
                 return {**out, "status": "missing"}
             out["documents"] = int(info.get("num_documents", 0))
             out["collection"] = alias["collection_name"]
-            out["status"] = "ok" if quorum else "degraded"
+            out["status"] = "ok" if len(serving) == len(self.nodes) else "degraded"
             return out
         except Exception as exc:  # noqa: BLE001 - status never raises
             logger.warning("Typesense status check failed: %s", exc)

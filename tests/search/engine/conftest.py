@@ -57,6 +57,9 @@ def typesense_settings(settings, healthy_cluster: Cluster) -> Iterator[Cluster]:
     settings.TYPESENSE_API_KEY = healthy_cluster.api_key
     settings.TYPESENSE_COLLECTION = f"t{uuid.uuid4().hex[:12]}"
     yield healthy_cluster
+    for node in healthy_cluster.nodes:
+        restart_node(healthy_cluster, node.number)
+    wait_healthy(healthy_cluster)
     backend = backend_for_settings()
     backend.drop_everything()
     backend.close()

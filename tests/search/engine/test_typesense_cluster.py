@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.documents import iter_document_chunks
+from search.documents import DatabaseSource, iter_document_chunks
 from search.engine.base import EngineQuery
 from search.engine.typesense.backend import backend_for_settings
 from search.engine.typesense.cluster import Cluster, node_health
@@ -14,8 +14,7 @@ from search.engine.typesense.cluster import Cluster, node_health
 pytestmark = pytest.mark.django_db
 
 
-def _source(id_range):
-    return iter_document_chunks(id_range=id_range)
+_source = DatabaseSource()
 
 
 def test_cluster_env_file_points_every_command_at_the_cluster(
@@ -60,22 +59,17 @@ def test_typesense_write_during_rebuild_reaches_the_new_collection(
     paragraph = library.sanctions
     written = []
 
-    def source(id_range):
-        for chunk in iter_document_chunks(id_range=id_range):
-            if not written:
-                # An editor's change lands while the rebuild is reading.
-                paragraph.text = "Zanzibar cloves tariff"
-                paragraph.save()
-                written.append(
-                    backend.add_bulk(
-                        doc
-                        for part in iter_document_chunks(paragraph_ids=[paragraph.pk])
-                        for doc in part
-                    )
-                )
-            yield chunk
+    class EditingSource(DatabaseSource):
+        def chunks(self, id_range=None):
+            for chunk in iter_document_chunks(id_range=id_range):
+                if not written:
+                    # An editor's change lands while the rebuild is reading.
+                    paragraph.text = "Zanzibar cloves tariff"
+                    paragraph.save()
+                    written.append(backend.add_bulk(self.documents([paragraph.pk])))
+                yield chunk
 
-    backend.rebuild(source)
+    backend.rebuild(EditingSource())
     found = backend.search(EngineQuery(text="zanzibar"))
     assert [hit.paragraph_id for hit in found.hits] == [paragraph.pk]
 
