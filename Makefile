@@ -27,7 +27,7 @@ install-dev: $(VENV)/.dev-installed
 setup: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/python manage.py ensure_admin
+	$(BIN)/python manage.py ensure_admin --url http://$(HOST):$(PORT)/
 	$(BIN)/python manage.py ingest --no-index
 	$(BIN)/python manage.py rebuild_index
 

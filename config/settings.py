@@ -70,6 +70,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Compresses pages and partials. Safe with the CSRF token in them: Django masks
+    # the token afresh in every response and pads gzip output against BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -123,6 +126,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Watch digests (manage.py send_digests) go through Django's email backend.
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "refdesk@localhost")
+# Absolute links in digests, which are sent outside any request.
+REFDESK_SITE_URL = os.environ.get("REFDESK_SITE_URL", "http://127.0.0.1:8000")
+# The authority of the feeds' tag: URIs (RFC 4151); keep it fixed once feeds are read.
+REFDESK_TAG_AUTHORITY = os.environ.get("REFDESK_TAG_AUTHORITY", "refdesk.example")
+# Fetching an article from a URL refuses loopback addresses; tests allow them to
+# reach their own local server.
+REFDESK_FETCH_ALLOW_LOOPBACK = False
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

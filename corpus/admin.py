@@ -446,7 +446,20 @@ class ArticleAdmin(EditorOnlyMixin, admin.ModelAdmin):
     actions = [*TAG_ACTIONS, "delete_selected"]
     inlines = [ArticleAuthorInline, ParagraphInline]
     fieldsets = [
-        (None, {"fields": ["title", "dek", "section", "publication", "date", "year"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "dek",
+                    "section",
+                    "publication",
+                    "date",
+                    "year",
+                    "source_url",
+                ]
+            },
+        ),
         (
             "Source",
             {
@@ -455,7 +468,6 @@ class ArticleAdmin(EditorOnlyMixin, admin.ModelAdmin):
                     "title_derived",
                     "date_estimated",
                     "source_file",
-                    "source_url",
                     "content_hash",
                     "reference_list",
                     "created_at",
@@ -471,7 +483,6 @@ class ArticleAdmin(EditorOnlyMixin, admin.ModelAdmin):
         "title_derived",
         "date_estimated",
         "source_file",
-        "source_url",
         "content_hash",
         "reference_list",
         "created_at",

@@ -546,7 +546,15 @@ class TagChoiceForm(forms.Form):
 class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
-        fields = ["title", "dek", "section", "publication", "date", "year"]
+        fields = [
+            "title",
+            "dek",
+            "section",
+            "publication",
+            "date",
+            "year",
+            "source_url",
+        ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

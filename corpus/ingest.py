@@ -316,7 +316,8 @@ def _apply_metadata(
             else None
         )
     article.references = list(parsed.references)
-    article.source_url = source_url or parsed.source_url or article.source_url
+    if "source_url" not in kept:
+        article.source_url = source_url or parsed.source_url or article.source_url
     article.content_hash = content_hash
 
 

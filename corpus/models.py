@@ -37,6 +37,7 @@ class Article(models.Model):
         "authors",
         "date",
         "year",
+        "source_url",
     )
 
     title = models.CharField(max_length=500)
@@ -127,7 +128,10 @@ class Paragraph(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.article_id}#p-{self.position}"
+        # Admin messages and the audit log name paragraphs this way.
+        title = self.article.title
+        short = title if len(title) <= 60 else title[:57].rstrip() + "…"
+        return f"{short} ¶ {self.position}"
 
     def get_absolute_url(self) -> str:
         return f"{self.article.get_absolute_url()}#p-{self.position}"

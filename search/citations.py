@@ -73,6 +73,9 @@ class CitedWork:
     url: str
     """Absolute permalink to the article in Refdesk."""
     source_url: str = ""
+    """Where the article was published: what a citation points at."""
+    accessed: datetime.date | None = None
+    """The day the source was consulted (a citation's "accessed" date)."""
 
 
 def one_line(text: str) -> str:
@@ -94,13 +97,14 @@ def split_name(name: str) -> tuple[str, str]:
     return family, " ".join(words[:-1])
 
 
-def chicago_note(
-    work: CitedWork, *, paragraph: int | None = None, permalink: str = ""
-) -> str:
-    """A Chicago-style note, e.g.
+def chicago_note(work: CitedWork, *, paragraph: int | None = None) -> str:
+    """A Chicago-style note citing the original, e.g.
 
-    Samuel Ramani, “Has Iran Finally Found a Security Partner?,” The Diplomat,
-    May 7, 2016, para. 7, https://refdesk.example/articles/3/#p-7.
+    Samuel Ramani, “Has Iran Finally Found a Security Partner?” The Diplomat,
+    May 7, 2016, para. 7, accessed December 1, 2026, https://thediplomat.com/x.
+
+    Without a source URL the note ends at the locator: Refdesk's own link is offered
+    separately, never as the work's address.
     """
     authors = [one_line(author) for author in work.authors if one_line(author)]
     head = f"{_join_names(authors)}, " if authors else ""
@@ -111,8 +115,16 @@ def chicago_note(
     rest.append(_chicago_date(work))
     if paragraph is not None:
         rest.append(f"para. {paragraph}")
-    rest.append(permalink or work.url)
+    source = one_line(work.source_url)
+    if source:
+        if work.accessed is not None:
+            rest.append(f"accessed {_long_date(work.accessed)}")
+        rest.append(source)
     return f"{head}{title_part} {', '.join(rest)}."
+
+
+def _long_date(date: datetime.date) -> str:
+    return f"{MONTHS[date.month - 1]} {date.day}, {date.year}"
 
 
 def _join_names(names: Sequence[str]) -> str:
@@ -127,7 +139,7 @@ def _join_names(names: Sequence[str]) -> str:
 
 def _chicago_date(work: CitedWork) -> str:
     if work.date is not None and not work.date_estimated:
-        return f"{MONTHS[work.date.month - 1]} {work.date.day}, {work.date.year}"
+        return _long_date(work.date)
     if work.year is not None:
         return f"{work.year}" if not work.date_estimated else f"[{work.year}?]"
     return "n.d."
@@ -147,25 +159,29 @@ def bibtex_key(work: CitedWork) -> str:
 
 
 def bibtex_entry(work: CitedWork, *, key: str | None = None) -> str:
+    """A ``@misc`` entry: a web article has no journal, so the publication goes in
+    ``howpublished`` and the source in ``url`` and ``urldate``, which both BibTeX
+    (with the url package) and biblatex read."""
     fields: list[tuple[str, str]] = [("title", "{" + _bibtex_value(work.title) + "}")]
     if work.authors:
         names = [_bibtex_name(author) for author in work.authors]
         fields.append(("author", " and ".join(names)))
     if work.publication:
-        fields.append(("journal", _bibtex_value(work.publication)))
+        fields.append(("howpublished", _bibtex_value(work.publication)))
     if work.year is not None:
         fields.append(("year", str(work.year)))
     if work.date is not None and not work.date_estimated:
         fields.append(("month", BIBTEX_MONTHS[work.date.month - 1]))
-    fields.append(("url", _bibtex_value(work.source_url or work.url)))
+    if work.source_url:
+        fields.append(("url", _bibtex_value(work.source_url)))
+        if work.accessed is not None:
+            fields.append(("urldate", work.accessed.isoformat()))
     notes = []
     if work.date_estimated:
         notes.append("Date estimated")
-    if work.source_url:
-        notes.append(f"Refdesk: {work.url}")
-    if notes:
-        fields.append(("note", _bibtex_value(". ".join(notes))))
-    lines = [f"@article{{{key or bibtex_key(work)},"]
+    notes.append(f"Refdesk link: {work.url}")
+    fields.append(("note", _bibtex_value(". ".join(notes))))
+    lines = [f"@misc{{{key or bibtex_key(work)},"]
     for name, value in fields:
         # Month macros are bare words; every other value is braced.
         rendered = value if name == "month" else "{" + value + "}"
@@ -208,7 +224,8 @@ def _bibtex_value(text: str) -> str:
 
 
 def ris_record(work: CitedWork) -> str:
-    """One RIS record (type ELEC: a web page or online article)."""
+    """One RIS record (type ELEC: a web page or online article); ``UR`` is the
+    source, Refdesk's link is a note."""
     lines = [("TY", "ELEC")]
     for author in work.authors:
         family, given = split_name(author)
@@ -222,9 +239,12 @@ def ris_record(work: CitedWork) -> str:
         lines.append(("DA", work.date.strftime("%Y/%m/%d")))
     if work.date_estimated:
         lines.append(("N1", "Date estimated"))
-    lines.append(("UR", work.url))
     if work.source_url:
         lines.append(("UR", work.source_url))
+        if work.accessed is not None:
+            # RIS has no accessed-date tag of its own; Zotero and EndNote read Y2.
+            lines.append(("Y2", work.accessed.strftime("%Y/%m/%d")))
+    lines.append(("N1", f"Refdesk link: {work.url}"))
     lines.append(("ER", ""))
     return "\r\n".join(f"{tag}  - {one_line(value)}".rstrip() for tag, value in lines)
 

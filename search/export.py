@@ -7,15 +7,18 @@ in result order. Rows are read from the database (the source of truth), not the 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
 
 from corpus.models import (
     Article,
@@ -42,22 +45,14 @@ class ExportFormat:
     key: str
     label: str
     content_type: str
-    filename: str
 
 
 FORMATS: Mapping[str, ExportFormat] = {
-    "csv": ExportFormat(
-        "csv", "CSV", "text/csv; charset=utf-8", "refdesk-paragraphs.csv"
-    ),
-    "json": ExportFormat("json", "JSON", "application/json", "refdesk-paragraphs.json"),
-    "bib": ExportFormat(
-        "bib", "BibTeX", "application/x-bibtex; charset=utf-8", "refdesk-articles.bib"
-    ),
+    "csv": ExportFormat("csv", "CSV", "text/csv; charset=utf-8"),
+    "json": ExportFormat("json", "JSON", "application/json"),
+    "bib": ExportFormat("bib", "BibTeX", "application/x-bibtex; charset=utf-8"),
     "ris": ExportFormat(
-        "ris",
-        "RIS",
-        "application/x-research-info-systems; charset=utf-8",
-        "refdesk-articles.ris",
+        "ris", "RIS", "application/x-research-info-systems; charset=utf-8"
     ),
 }
 
@@ -83,6 +78,7 @@ class ExportRow:
     topics: tuple[str, ...]
     text: str
     url: str
+    source_url: str
 
 
 @dataclass(frozen=True)
@@ -139,7 +135,9 @@ def build_export(request: SearchRequest, *, fmt: str, base_url: str) -> ExportFi
     return ExportFile(
         content=content,
         content_type=export_format.content_type,
-        filename=export_format.filename,
+        filename=export_filename(
+            request, extension=export_format.key, today=timezone.localdate()
+        ),
         rows=count,
         truncated=truncated,
     )
@@ -194,12 +192,16 @@ def paragraph_rows(paragraph_ids: Sequence[int], *, base_url: str) -> list[Expor
                 topics=tuple(tag.topic.name for tag in paragraph.topic_tags.all()),
                 text=paragraph.text,
                 url=f"{base_url}{article.get_absolute_url()}#p-{paragraph.position}",
+                source_url=_web_url(article.source_url),
             )
         )
     return rows
 
 
-def cited_work(article: Article, *, base_url: str) -> CitedWork:
+def cited_work(
+    article: Article, *, base_url: str, accessed: datetime.date | None = None
+) -> CitedWork:
+    """The article as a citation sees it; ``accessed`` defaults to today."""
     return CitedWork(
         article_id=article.pk,
         title=article.title,
@@ -209,8 +211,28 @@ def cited_work(article: Article, *, base_url: str) -> CitedWork:
         date=article.date,
         date_estimated=article.date_estimated,
         url=f"{base_url}{article.get_absolute_url()}",
-        source_url=article.source_url,
+        source_url=_web_url(article.source_url),
+        accessed=accessed or timezone.localdate(),
     )
+
+
+def _web_url(url: str | None) -> str:
+    """Only http(s) addresses are cited; anything else an import left is dropped."""
+    url = (url or "").strip()
+    return url if urlsplit(url).scheme.lower() in {"http", "https"} else ""
+
+
+def export_filename(
+    request: SearchRequest, *, extension: str, today: datetime.date
+) -> str:
+    """``refdesk-opium-2026-12-01.csv``: the query (ASCII, at most six words) and the
+    day, so a folder of exports can be told apart."""
+    words = slugify(request.q).split("-")[:6]
+    stem = "-".join(word for word in words if word)[:60].strip("-")
+    parts = (
+        ["refdesk", stem, today.isoformat()] if stem else ["refdesk", today.isoformat()]
+    )
+    return "-".join(parts) + f".{extension}"
 
 
 def cited_works(article_ids: Sequence[int], *, base_url: str) -> list[CitedWork]:
@@ -248,6 +270,7 @@ CSV_COLUMNS = (
     "topics",
     "text",
     "url",
+    "source_url",
 )
 
 

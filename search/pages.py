@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import html
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from corpus.models import (
     Article,
     Country,
+    CountryAlias,
     Paragraph,
     ParagraphCountry,
     ParagraphTopic,
@@ -35,13 +37,17 @@ from search.citations import (
     ris_record,
 )
 from search.export import EXPORT_LIMIT, ExportLink, cited_work, export_links
-from search.query import SearchRequest, highlight_text
+from search.query import SearchRequest, highlight_text, run_search
 
 if TYPE_CHECKING:
     from search.query import ArticleGroup, FacetValue, Hit, SearchPage
 
-# Facet lists longer than this show the rest under "show more" with a filter box.
+# Facet lists longer than this are sent truncated; "Show more" fetches the rest.
 FACET_VISIBLE = 8
+# Page parameter naming a facet whose whole list is shown (repeatable).
+MORE_PARAM = "more"
+# Page parameter: run the query as typed, without the automatic correction.
+VERBATIM_PARAM = "verbatim"
 FACET_SINGULAR = {
     "country": "country",
     "author": "author",
@@ -56,7 +62,11 @@ _PAGE_ONLY = {"page"}
 MAX_HIGHLIGHT_QUERY = 500
 CHART_WIDTH = 240
 CHART_HEIGHT = 56
+CHART_AXIS = 14
 CHART_GAP = 2
+# A bar never grows wider than this, so a chart of one or two years still reads as
+# a chart rather than a solid block.
+CHART_MAX_BAR = 28
 
 Params = tuple[tuple[str, str], ...]
 
@@ -87,13 +97,16 @@ class FacetBlock:
     label: str
     singular: str
     selected_count: int
-    top: tuple[FacetValue, ...]
-    more: tuple[FacetValue, ...]
+    values_html: SafeString
+    """The list items, written here: hundreds of values per page are too many for
+    the template engine to render one by one at typing speed."""
+    shown: int
+    hidden: int
+    """Values left out of a truncated list; "Show more" fetches them."""
+    expanded: bool
+    toggle_url: str
+    """Shows the whole list (``more=<name>``) or, when expanded, the short one."""
     filterable: bool
-    # The list items, written here: hundreds of values per page are too many for
-    # the template engine to render one by one at typing speed.
-    top_html: SafeString
-    more_html: SafeString
 
 
 @dataclass(frozen=True)
@@ -104,18 +117,31 @@ class YearBar:
     y: float
     width: float
     height: float
+    slot_x: float
+    slot_width: float
     label: str
     selected: bool
+    url: str
+
+
+@dataclass(frozen=True)
+class YearTick:
+    year: int
+    x: float
+    anchor: str
 
 
 @dataclass(frozen=True)
 class YearChart:
     width: int
     height: int
+    bars_height: int
     title: str
     first_year: int
     last_year: int
+    peak: int
     bars: tuple[YearBar, ...]
+    ticks: tuple[YearTick, ...]
 
 
 @dataclass(frozen=True)
@@ -150,10 +176,25 @@ class SearchView:
     export_limit: int
     edit: EditMode | None
     edit_toggle_url: str
+    corrected_from: str
+    """The query as typed, when the page shows its correction instead."""
+    original_url: str
+    """The query as typed, searched without correction."""
+    results_label: str
+    """The filter drawer's button: "Show 12 results"."""
 
 
 def search_path() -> str:
     return reverse("search:search")
+
+
+def without_empty_params(lists: Iterable[tuple[str, list[str]]]) -> str | None:
+    """The query string ("?...") without empty values, or None when none was empty."""
+    pairs = [(name, value) for name, values in lists for value in values]
+    kept = [(name, value) for name, value in pairs if value.strip()]
+    if len(kept) == len(pairs):
+        return None
+    return f"?{urlencode(kept)}" if kept else ""
 
 
 def search_url_for(request: SearchRequest, **changes: Any) -> str:
@@ -166,12 +207,28 @@ def request_params(request: SearchRequest) -> Params:
     return tuple((str(name), str(value)) for name, value in request.to_params())
 
 
+def search_with_correction(
+    request: SearchRequest, *, verbatim: bool
+) -> tuple[SearchPage, str]:
+    """The page for ``request``; when it finds nothing and its spelling correction
+    does, the corrected query's page, with the query as typed as the second value
+    (empty when nothing was corrected). ``verbatim`` turns the correction off."""
+    page = run_search(request)
+    if verbatim or page.total or not page.suggestion:
+        return page, ""
+    corrected = run_search(request.replace(q=page.suggestion))
+    if not corrected.total:
+        return page, ""
+    return corrected, request.q
+
+
 def build_search_view(
     page: SearchPage,
     *,
     raw_params: Iterable[tuple[str, str]],
     edit_allowed: bool,
     next_url: str,
+    corrected_from: str = "",
 ) -> SearchView:
     request = page.request
     params = request_params(request)
@@ -179,7 +236,20 @@ def build_search_view(
     raw_names = {name for name, _ in raw}
     editing = edit_allowed and (EDIT_PARAM, "1") in raw
     edit_pair = ((EDIT_PARAM, "1"),) if editing else ()
-    page = carry_params(page, edit_pair)
+    facet_names = {facet.name for facet in page.facets}
+    expanded = tuple(
+        dict.fromkeys(
+            value for name, value in raw if name == MORE_PARAM and value in facet_names
+        )
+    )
+    more_pairs = tuple((MORE_PARAM, name) for name in expanded)
+    verbatim_pair = (
+        ((VERBATIM_PARAM, "1"),)
+        if (VERBATIM_PARAM, "1") in raw and not corrected_from
+        else ()
+    )
+    page_pairs = edit_pair + more_pairs
+    page = carry_params(page, page_pairs + verbatim_pair)
     # A default sort is dropped when the query changes, so typing a query after
     # browsing newest-first switches to relevance.
     keep_sort = "sort" in raw_names
@@ -189,6 +259,39 @@ def build_search_view(
         if name not in {"q", *_PAGE_ONLY} and (name != "sort" or keep_sort)
     )
     carried = params + edit_pair
+    countries = next(
+        (facet.values for facet in page.facets if facet.name == "country"), ()
+    )
+    aliases = country_aliases(value.value for value in countries)
+    year_urls = {
+        int(value.value): value.toggle_url
+        for facet in page.facets
+        if facet.name == "year"
+        for value in facet.values
+        if value.value.isdigit()
+    }
+    blocks = tuple(
+        build_facet_block(
+            facet,
+            expanded=facet.name in expanded,
+            toggle_url=_with_query(
+                search_path(),
+                params
+                + edit_pair
+                + _toggled_more(more_pairs, facet.name)
+                + verbatim_pair,
+            ),
+            aliases=aliases if facet.name == "country" else None,
+        )
+        for facet in page.facets
+    )
+    original_url = ""
+    if corrected_from:
+        original_url = (
+            search_url_for(request, q=corrected_from)
+            + "&"
+            + urlencode((*page_pairs, (VERBATIM_PARAM, "1")))
+        )
     return SearchView(
         page=page,
         title=_title(request.q),
@@ -196,12 +299,12 @@ def build_search_view(
         search_url=search_path(),
         browse_url=search_path(),
         first_page_url=search_url_for(request, page=1),
-        state_fields=state + edit_pair,
-        sort_fields=_without(params, {"sort", *_PAGE_ONLY}) + edit_pair,
+        state_fields=state + page_pairs,
+        sort_fields=_without(params, {"sort", *_PAGE_ONLY}) + page_pairs,
         range_fields=_without(params, {"year_from", "year_to", *_PAGE_ONLY})
-        + edit_pair,
-        facet_blocks=tuple(build_facet_block(facet) for facet in page.facets),
-        year_chart=build_year_chart(page),
+        + page_pairs,
+        facet_blocks=blocks,
+        year_chart=build_year_chart(page, urls=year_urls),
         year_bounds=_year_bounds(page),
         items=tuple(_result_item(hit, state=carried) for hit in page.hits),
         groups=tuple(
@@ -220,7 +323,16 @@ def build_search_view(
         edit_toggle_url=_edit_toggle_url(params, editing=editing)
         if edit_allowed
         else "",
+        corrected_from=corrected_from,
+        original_url=original_url,
+        results_label=f"Show {_plural(page.total, 'result')}",
     )
+
+
+def _toggled_more(more_pairs: Params, name: str) -> Params:
+    """``more=`` pairs with facet ``name`` expanded if it was not, and not if it was."""
+    kept = tuple(pair for pair in more_pairs if pair[1] != name)
+    return kept if len(kept) < len(more_pairs) else (*kept, (MORE_PARAM, name))
 
 
 def status_line(page: SearchPage) -> str:
@@ -288,48 +400,75 @@ def _with_query(path: str, params: Params) -> str:
     return f"{path}?{urlencode(params)}" if params else path
 
 
-def build_facet_block(facet: Any) -> FacetBlock:
+def build_facet_block(
+    facet: Any,
+    *,
+    expanded: bool,
+    toggle_url: str,
+    aliases: dict[str, tuple[str, ...]] | None = None,
+) -> FacetBlock:
+    """One facet's list: the first ``FACET_VISIBLE`` values and every selected one,
+    or all of them when ``expanded``."""
     values = tuple(facet.values)
     if facet.name == "year":
         # Newest years first, so recent work is visible without "show more".
         values = tuple(reversed(values))
-    top = values[:FACET_VISIBLE]
-    hidden_selected = tuple(value for value in values[FACET_VISIBLE:] if value.selected)
-    more = tuple(value for value in values[FACET_VISIBLE:] if not value.selected)
+    if expanded:
+        shown = values
+    else:
+        shown = values[:FACET_VISIBLE] + tuple(
+            value for value in values[FACET_VISIBLE:] if value.selected
+        )
     return FacetBlock(
         name=facet.name,
         label=facet.label,
         singular=FACET_SINGULAR.get(facet.name, facet.name),
         selected_count=facet.selected_count,
-        top=top + hidden_selected,
-        more=more,
+        values_html=facet_items_html(facet.name, shown, aliases=aliases or {}),
+        shown=len(shown),
+        hidden=len(values) - len(shown),
+        expanded=expanded,
+        toggle_url=toggle_url,
         filterable=len(values) > FACET_VISIBLE,
-        top_html=facet_items_html(facet.name, top + hidden_selected),
-        more_html=facet_items_html(facet.name, more),
     )
 
 
-def facet_items_html(facet: str, values: Iterable[FacetValue]) -> SafeString:
+def facet_items_html(
+    facet: str,
+    values: Iterable[FacetValue],
+    *,
+    aliases: dict[str, tuple[str, ...]],
+) -> SafeString:
     """The ``<li>`` of each value: a checkbox-style link that toggles the filter,
-    with the selected state in text as well as in the tick.
+    with the selected state in text as well as in the tick (drawn by CSS).
 
     Written with ``html.escape`` (what Django's escaping uses) rather than the
-    template engine or ``format_html``: a page can list hundreds of values.
+    template engine or ``format_html``: a page can list hundreds of values, and
+    each item is kept short because a facet click sends every one of them.
+    ``aliases`` are other names of a value, for the list's filter box.
     """
     items = []
     for value in values:
         selected = value.selected
+        count = int(value.count)
+        other_names = aliases.get(value.value)
+        classes = "facet-value is-selected" if selected else "facet-value"
+        note = ""
+        if selected and count == 0:
+            classes += " is-empty"
+            note = '<span class="nil-note">0 with your other filters</span>'
         items.append(
-            f'<li class="facet-item"><a class="facet-value'
-            f'{" is-selected" if selected else ""}" href="{_escape(value.toggle_url)}" '
-            f'data-focus-key="{_escape(facet)}:{_escape(value.value)}">'
-            f'<span class="box" aria-hidden="true">{"✓" if selected else ""}</span>'
-            f'<span class="facet-label">{_escape(value.label)}</span>'
-            f"{_SELECTED_NOTE if selected else ''}"
-            f'<span class="count"><span class="visually-hidden">, </span>'
-            f"{int(value.count)}"
-            f'<span class="visually-hidden"> {_noun(int(value.count), "paragraph")}'
-            "</span></span></a></li>"
+            f'<li><a class="{classes}" href="{_escape(value.toggle_url)}" '
+            f'rel="nofollow" data-focus-key="{_escape(facet)}:{_escape(value.value)}"'
+            + (
+                f' data-aliases="{_escape("|".join(other_names))}"'
+                if other_names
+                else ""
+            )
+            + f'><span class="facet-label">{_escape(value.label)}</span>'
+            f"{_SELECTED_NOTE if selected else ''}{note}"
+            f'<span class="count"><span class="vh">, </span>{count}'
+            f'<span class="vh"> {_noun(count, "paragraph")}</span></span></a></li>'
         )
     # Every value in the markup above went through _escape.
     return mark_safe("".join(items))
@@ -339,11 +478,37 @@ def _escape(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-_SELECTED_NOTE = '<span class="visually-hidden"> (selected; activate to remove)</span>'
+_SELECTED_NOTE = '<span class="vh"> (selected; activate to remove)</span>'
 
 
-def build_year_chart(page: SearchPage) -> YearChart | None:
-    """Bars of paragraphs per year, sized here because CSP forbids inline styles."""
+def country_aliases(codes: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Other names of each country (gazetteer aliases and the official name),
+    folded to lower-case ASCII as the filter box compares them."""
+    codes = list(codes)
+    if not codes:
+        return {}
+    found: dict[str, set[str]] = {code: set() for code in codes}
+    for code, official in Country.objects.filter(code__in=codes).values_list(
+        "code", "official_name"
+    ):
+        if official:
+            found[code].add(_fold(official))
+    for code, alias in CountryAlias.objects.filter(country__code__in=codes).values_list(
+        "country__code", "alias"
+    ):
+        found[code].add(_fold(alias))
+    return {code: tuple(sorted(names)) for code, names in found.items() if names}
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(stripped.casefold().split())
+
+
+def build_year_chart(page: SearchPage, *, urls: dict[int, str]) -> YearChart | None:
+    """Bars of paragraphs per year, sized here because CSP forbids inline styles.
+    Each bar links to its year (``urls``); the whole column is the click target."""
     histogram = [
         (int(year), int(count), float(percent))
         for year, count, percent in page.year_histogram
@@ -352,35 +517,84 @@ def build_year_chart(page: SearchPage) -> YearChart | None:
         return None
     request = page.request
     selected_years = set(request.years)
-    slot = CHART_WIDTH / len(histogram)
+    ranged = request.year_from is not None or request.year_to is not None
+    slot = min(CHART_WIDTH / len(histogram), CHART_MAX_BAR + CHART_GAP)
+    # Few years: the bars are centred instead of stretched across the chart.
+    left = (CHART_WIDTH - slot * len(histogram)) / 2
     width = max(slot - CHART_GAP, 1.0)
+    peak = max(count for _year, count, _percent in histogram)
     bars = []
     for index, (year, count, percent) in enumerate(histogram):
         height = 0.0 if count == 0 else max(CHART_HEIGHT * percent / 100, 2.0)
         in_range = (request.year_from is None or year >= request.year_from) and (
             request.year_to is None or year <= request.year_to
         )
-        ranged = request.year_from is not None or request.year_to is not None
+        x = left + index * slot
         bars.append(
             YearBar(
                 year=year,
                 count=count,
-                x=round(index * slot, 2),
+                x=round(x + CHART_GAP / 2, 2),
                 y=round(CHART_HEIGHT - height, 2),
                 width=round(width, 2),
                 height=round(height, 2),
+                slot_x=round(x, 2),
+                slot_width=round(slot, 2),
                 label=f"{year}: {_plural(count, 'paragraph')}",
                 selected=year in selected_years or (ranged and in_range),
+                url=urls.get(year, ""),
             )
         )
+    first, last = histogram[0][0], histogram[-1][0]
     return YearChart(
         width=CHART_WIDTH,
-        height=CHART_HEIGHT,
-        title=f"Paragraphs per year, {histogram[0][0]} to {histogram[-1][0]}",
-        first_year=histogram[0][0],
-        last_year=histogram[-1][0],
+        height=CHART_HEIGHT + CHART_AXIS,
+        bars_height=CHART_HEIGHT,
+        title=(
+            f"Paragraphs in {first}: {_plural(peak, 'paragraph')}"
+            if first == last
+            else f"Paragraphs per year, {first} to {last}; at most {peak:,} a year"
+        ),
+        first_year=first,
+        last_year=last,
+        peak=peak,
         bars=tuple(bars),
+        ticks=_year_ticks(bars),
     )
+
+
+def _year_ticks(bars: list[YearBar]) -> tuple[YearTick, ...]:
+    """Years under the bars: the first and last, and round years between them
+    when there is room (about one label per 60 px)."""
+    if not bars:
+        return ()
+    room = max(int(CHART_WIDTH / 60), 2)
+    span = bars[-1].year - bars[0].year
+    step = next(
+        (step for step in (1, 2, 5, 10, 20, 25, 50, 100) if span / step < room),
+        max(span, 1),
+    )
+    chosen = [bars[0]]
+    for bar in bars[1:-1]:
+        if bar.year % step == 0 and bar.year - chosen[-1].year >= step:
+            chosen.append(bar)
+    if len(bars) > 1:
+        if bars[-1].year - chosen[-1].year < step and len(chosen) > 1:
+            chosen.pop()
+        chosen.append(bars[-1])
+    ticks = []
+    for bar in chosen:
+        centre = bar.slot_x + bar.slot_width / 2
+        if len(chosen) == 1:
+            anchor = "middle"
+        elif bar is chosen[0]:
+            anchor, centre = "start", bar.slot_x
+        elif bar is chosen[-1]:
+            anchor, centre = "end", bar.slot_x + bar.slot_width
+        else:
+            anchor = "middle"
+        ticks.append(YearTick(year=bar.year, x=round(centre, 2), anchor=anchor))
+    return tuple(ticks)
 
 
 def _year_bounds(page: SearchPage) -> tuple[int | None, int | None]:
@@ -464,6 +678,7 @@ class ReaderParagraph:
     link: str
     permalink: str
     cite_url: str
+    paragraph_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -533,7 +748,11 @@ def build_reader(article: Article, *, state: Params, base_url: str) -> Reader:
                 html=highlighted(paragraph.text, q=q),
                 link=link,
                 permalink=base_url + paragraph_permalink(paragraph.pk, state=state),
-                cite_url=reverse("search:cite", args=[article.pk, paragraph.position]),
+                cite_url=_with_query(
+                    reverse("search:cite", args=[article.pk, paragraph.position]),
+                    state,
+                ),
+                paragraph_id=paragraph.pk,
             )
         )
     date_text, date_iso = _date_text(article)
@@ -639,7 +858,7 @@ class ContextView:
 def build_context(
     paragraph: Paragraph, *, state: Params, around: int = 1
 ) -> ContextView:
-    """The paragraph with its neighbours; only the matching one is highlighted.
+    """The paragraph with its neighbours, the query marked in each as in the hit.
     ``state`` is the search it was opened from, passed on to the reader."""
     q = clean_query(dict(state).get("q"))
     neighbours = Paragraph.objects.filter(
@@ -657,7 +876,7 @@ def build_context(
             ContextItem(
                 position=neighbour.position,
                 heading=heading,
-                html=highlighted(neighbour.text, q=q if is_match else ""),
+                html=highlighted(neighbour.text, q=q),
                 is_match=is_match,
             )
         )
@@ -676,7 +895,8 @@ class CiteView:
     position: int
     title: str
     chicago: str
-    permalink: str
+    source_url: str
+    refdesk_link: str
     bibtex: str
     ris: str
     bib_url: str
@@ -684,17 +904,18 @@ class CiteView:
     reader_url: str
 
 
-def build_cite(paragraph: Paragraph, *, base_url: str) -> CiteView:
+def build_cite(paragraph: Paragraph, *, state: Params, base_url: str) -> CiteView:
+    """The cite box: the note cites the original; Refdesk's permalink is offered on
+    its own. ``state`` is the search the reader was opened with, so the way back
+    still marks the query and leads to the same results."""
     article = paragraph.article
     work = cited_work(article, base_url=base_url)
-    link = paragraph_permalink(paragraph.pk)
     return CiteView(
         position=paragraph.position,
         title=article.title,
-        chicago=chicago_note(
-            work, paragraph=paragraph.position, permalink=base_url + link
-        ),
-        permalink=base_url + link,
+        chicago=chicago_note(work, paragraph=paragraph.position),
+        source_url=work.source_url,
+        refdesk_link=base_url + paragraph_permalink(paragraph.pk),
         bibtex=bibtex_entry(work),
         ris=ris_record(work),
         bib_url=reverse(
@@ -703,5 +924,5 @@ def build_cite(paragraph: Paragraph, *, base_url: str) -> CiteView:
         ris_url=reverse(
             "search:article_citation", kwargs={"pk": article.pk, "fmt": "ris"}
         ),
-        reader_url=link,
+        reader_url=paragraph_permalink(paragraph.pk, state=state),
     )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from search import views
+from search import research_urls, views
 
 app_name = "search"
 
@@ -19,4 +19,6 @@ urlpatterns = [
     path("paragraphs/<int:pk>/context/", views.paragraph_context, name="context"),
     path("export.<str:fmt>", views.export, name="export"),
     path("opensearch.xml", views.opensearch, name="opensearch"),
+    path("robots.txt", views.robots, name="robots"),
 ]
+urlpatterns += research_urls.urlpatterns

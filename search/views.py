@@ -6,24 +6,29 @@ chooses between the full page and the partial that the full page includes.
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from corpus.models import Article, Paragraph
 from search.citations import bibtex_entry, ris_record
 from search.export import FORMATS, build_export, cited_work
 from search.pages import (
+    VERBATIM_PARAM,
     build_cite,
     build_context,
     build_reader,
     build_search_view,
     reader_state,
     reader_url,
+    search_path,
+    search_with_correction,
+    without_empty_params,
 )
-from search.query import SearchRequest, run_search
+from search.query import SearchRequest
 
 
 def _partial(request: HttpRequest) -> bool:
@@ -53,13 +58,21 @@ def _can_edit(request: HttpRequest) -> bool:
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-
-    page = run_search(SearchRequest.from_querydict(request.GET))
+    # A plain form submits every field, "year_to=" included; the address keeps only
+    # what was filled in, so it can be read, shared and bookmarked.
+    cleaned = without_empty_params(request.GET.lists())
+    if cleaned is not None and not _partial(request):
+        return redirect(search_path() + cleaned)
+    page, corrected_from = search_with_correction(
+        SearchRequest.from_querydict(request.GET),
+        verbatim=request.GET.get(VERBATIM_PARAM) == "1",
+    )
     view = build_search_view(
         page,
         raw_params=request.GET.items(),
         edit_allowed=_can_edit(request),
         next_url=request.get_full_path(),
+        corrected_from=corrected_from,
     )
     context = {"page": view.page, "view": view}
     return _render(
@@ -114,7 +127,10 @@ def cite(request: HttpRequest, pk: int, position: int) -> HttpResponse:
         article_id=pk,
         position=position,
     )
-    context = {"cite": build_cite(paragraph, base_url=_base_url(request))}
+    cited = build_cite(
+        paragraph, state=reader_state(request.GET), base_url=_base_url(request)
+    )
+    context = {"cite": cited}
     return _render(
         request, full="search/cite.html", partial="search/_cite.html", context=context
     )
@@ -162,3 +178,10 @@ def opensearch(request: HttpRequest) -> HttpResponse:
         context,
         content_type="application/opensearchdescription+xml",
     )
+
+
+@require_safe
+@login_not_required
+def robots(request: HttpRequest) -> HttpResponse:
+    """An internal tool: no crawler has any business here."""
+    return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")

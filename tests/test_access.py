@@ -18,6 +18,7 @@ PUBLIC = {
     "login",  # the way in
     "admin:login",  # the admin's own way in
     "logout",  # logging out never reveals anything
+    "search:watch_feed",  # feed readers cannot log in; a revocable token stands in
 }
 
 

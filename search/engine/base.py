@@ -39,6 +39,7 @@ import datetime
 import hashlib
 import importlib
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, TextIO, runtime_checkable
@@ -405,9 +406,14 @@ class SearchBackend(Protocol):
 
 
 def backend_name() -> str:
+    """``settings.SEARCH_BACKEND``, else the ``SEARCH_BACKEND`` environment variable,
+    else the default; read at each call."""
     from django.conf import settings
 
-    return str(getattr(settings, "SEARCH_BACKEND", "") or DEFAULT_BACKEND).lower()
+    chosen = getattr(settings, "SEARCH_BACKEND", "") or os.environ.get(
+        "SEARCH_BACKEND", ""
+    )
+    return str(chosen or DEFAULT_BACKEND).strip().lower()
 
 
 def get_backend(name: str | None = None) -> SearchBackend:

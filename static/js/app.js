@@ -3,6 +3,9 @@
 (function () {
   "use strict";
 
+  // Styles that only make sense with this script (the filter drawer) key on it.
+  document.documentElement.classList.add("js");
+
   function isTyping(target) {
     if (!target || !target.tagName) return false;
     var tag = target.tagName.toLowerCase();
@@ -59,21 +62,37 @@
     }
   });
 
-  // Filter boxes for long facet lists: hide values that do not contain the text.
+  // Accents and case do not count: "turkiye" finds Türkiye. The server folds the
+  // aliases in data-aliases the same way.
+  function fold(text) {
+    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/\s+/g, " ").trim();
+  }
+
+  // Filter boxes for long facet lists: hide values whose name and other names
+  // (data-aliases, e.g. "Turkey" for Türkiye) do not contain the text. A list sent
+  // truncated is fetched whole first; the swap restores the text and filters again.
   function filterFacet(input) {
     var section = document.getElementById(input.dataset.facetFilter);
     if (!section) return;
-    var needle = input.value.trim().toLowerCase();
+    var needle = fold(input.value);
+    var truncated = section.querySelector("a[data-truncated]");
+    if (needle && truncated && !truncated.dataset.loading) {
+      truncated.dataset.loading = "1";
+      truncated.click();
+    }
     var shown = 0;
-    section.querySelectorAll(".facet-item").forEach(function (item) {
+    section.querySelectorAll(".facet-values > li").forEach(function (item) {
+      var link = item.querySelector("a");
       var label = item.querySelector(".facet-label");
-      var text = label ? label.textContent.toLowerCase() : "";
-      var match = !needle || text.indexOf(needle) !== -1;
+      var names = [label ? fold(label.textContent) : ""].concat(
+        link && link.dataset.aliases ? link.dataset.aliases.split("|") : []
+      );
+      var match = !needle || names.some(function (name) {
+        return name.indexOf(needle) !== -1;
+      });
       item.hidden = !match;
       if (match) shown += 1;
     });
-    var more = section.querySelector("details.facet-more");
-    if (more && needle) more.open = true;
     var none = section.querySelector(".facet-no-match");
     if (none) none.hidden = shown > 0;
   }
@@ -166,6 +185,10 @@
       if (navigator.clipboard) button.hidden = false;
     });
     root.querySelectorAll("[data-kind-select]").forEach(syncKind);
+    var open = Boolean(region() && region().classList.contains("drawer-open"));
+    root.querySelectorAll("[data-drawer-open]").forEach(function (link) {
+      link.setAttribute("aria-expanded", open ? "true" : "false");
+    });
     root.querySelectorAll("[data-context-toggle]").forEach(function (link) {
       link.setAttribute("aria-controls", link.dataset.contextToggle);
       if (!link.hasAttribute("aria-expanded")) link.setAttribute("aria-expanded", "false");
@@ -233,6 +256,100 @@
     if (!state || !boxAtRequest.has(event.detail.xhr)) return;
     if (box.value !== boxAtRequest.get(event.detail.xhr)) return;
     if (box.value !== state.dataset.searchQ) box.value = state.dataset.searchQ;
+  });
+
+  // The filter drawer on narrow screens. Its state is a class on the results region,
+  // which swaps keep (they replace what is inside it), so a tap on a filter leaves
+  // the drawer open with the new count on its "Show N results" button.
+  function region() {
+    return document.getElementById("results-region");
+  }
+
+  function setDrawer(open) {
+    var target = region();
+    if (!target) return;
+    target.classList.toggle("drawer-open", open);
+    document.body.classList.toggle("drawer-locked", open);
+    var opener = target.querySelector("[data-drawer-open]");
+    if (opener) opener.setAttribute("aria-expanded", open ? "true" : "false");
+    var focus = open ? document.getElementById("facets-title") : opener;
+    if (focus) focus.focus();
+  }
+
+  document.addEventListener("click", function (event) {
+    var opener = event.target.closest("[data-drawer-open]");
+    var closer = event.target.closest("[data-drawer-close]");
+    if (!opener && !closer) return;
+    if (!window.matchMedia("(max-width: 52rem)").matches) return;
+    event.preventDefault();
+    setDrawer(Boolean(opener));
+  });
+  document.addEventListener("keydown", function (event) {
+    var target = region();
+    if (event.key === "Escape" && target && target.classList.contains("drawer-open")) {
+      setDrawer(false);
+    }
+  });
+
+  // An address keeps only the fields that were filled in ("year_to=" is dropped).
+  document.addEventListener("htmx:configRequest", function (event) {
+    var data = event.detail.formData;
+    if (!data || event.detail.verb !== "get") return;
+    var names = [];
+    data.forEach(function (value, name) {
+      if (typeof value === "string" && !value.trim() && names.indexOf(name) === -1) names.push(name);
+    });
+    names.forEach(function (name) {
+      var kept = data.getAll(name).filter(function (value) {
+        return typeof value !== "string" || value.trim();
+      });
+      data.delete(name);
+      kept.forEach(function (value) {
+        data.append(name, value);
+      });
+    });
+  });
+
+  // History: typing a word is one entry. The first pause in typing pushes an
+  // entry and later ones replace it; submitting, facet clicks, paging and sorting
+  // push. An address that is already the current one is never pushed twice.
+  var typingEntry = false;
+  document.addEventListener("htmx:beforeHistoryUpdate", function (event) {
+    var history = event.detail.history;
+    var config = event.detail.requestConfig || {};
+    var typed = Boolean(config.triggeringEvent && config.triggeringEvent.type === "input");
+    var here = location.pathname + location.search;
+    if (history.type === "push" && (history.path === here || (typed && typingEntry))) {
+      history.type = "replace";
+    }
+    typingEntry = typed;
+  });
+  window.addEventListener("popstate", function () {
+    typingEntry = false;
+  });
+
+  // Loading: the results dim as soon as they stop matching the box (typing) or a
+  // request leaves, and the indicator shows after 200 ms (CSS). Only the newest
+  // request clears the state: hx-sync has aborted the older ones.
+  var latest = null;
+  document.addEventListener("input", function (event) {
+    var target = region();
+    if (!target || event.target.id !== "q") return;
+    var state = target.querySelector("[data-search-q]");
+    var stale = !state || state.dataset.searchQ !== event.target.value.trim();
+    target.classList.toggle("is-loading", stale || Boolean(latest));
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var target = region();
+    if (!target || event.detail.target !== target) return;
+    latest = event.detail.xhr;
+    target.classList.add("is-loading");
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var target = region();
+    if (!target || event.detail.xhr !== latest) return;
+    latest = null;
+    target.classList.remove("is-loading");
   });
 
   if (window.htmx) {

@@ -26,20 +26,26 @@ def make_work(**changes: object) -> CitedWork:
         "date": datetime.date(2016, 5, 20),
         "date_estimated": False,
         "url": "https://refdesk.example/articles/7/",
-        "source_url": "",
+        "source_url": "https://thediplomat.com/2016/05/iran-central-asia/",
+        "accessed": datetime.date(2026, 12, 1),
     }
     values.update(changes)
     return CitedWork(**values)  # type: ignore[arg-type]
 
 
-def test_chicago_note_has_author_title_publication_date_locator_and_link() -> None:
-    note = chicago_note(
-        make_work(), paragraph=7, permalink="https://refdesk.example/articles/7/#p-7"
-    )
+def test_chicago_note_cites_the_original_with_locator_and_accessed_date() -> None:
+    note = chicago_note(make_work(), paragraph=7)
     assert note == (
         "Samuel Ramani, “Has Iran Finally Found a Security Partner in Central Asia?” "
-        "The Diplomat, May 20, 2016, para. 7, https://refdesk.example/articles/7/#p-7."
+        "The Diplomat, May 20, 2016, para. 7, accessed December 1, 2026, "
+        "https://thediplomat.com/2016/05/iran-central-asia/."
     )
+
+
+def test_chicago_note_without_a_source_never_gives_the_refdesk_address() -> None:
+    note = chicago_note(make_work(source_url=""), paragraph=7)
+    assert note.endswith("May 20, 2016, para. 7.")
+    assert "refdesk.example" not in note
 
 
 def test_chicago_note_puts_comma_inside_quotes_after_plain_title() -> None:
@@ -83,14 +89,24 @@ def test_split_name_family_and_given(name: str, expected: tuple[str, str]) -> No
     assert split_name(name) == expected
 
 
-def test_bibtex_entry_fields() -> None:
+def test_bibtex_entry_is_a_misc_web_record_of_the_source() -> None:
     entry = bibtex_entry(make_work())
-    assert entry.startswith("@article{ramani2016iran,")
+    assert entry.startswith("@misc{ramani2016iran,")
     assert "  author = {Ramani, Samuel}," in entry
-    assert "  journal = {The Diplomat}," in entry
+    assert "  howpublished = {The Diplomat}," in entry
+    assert "journal" not in entry
     assert "  year = {2016}," in entry
     assert "  month = may," in entry
+    assert "  url = {https://thediplomat.com/2016/05/iran-central-asia/}," in entry
+    assert "  urldate = {2026-12-01}," in entry
+    assert "  note = {Refdesk link: https://refdesk.example/articles/7/}," in entry
     assert entry.endswith("}")
+
+
+def test_bibtex_entry_without_a_source_has_no_url() -> None:
+    entry = bibtex_entry(make_work(source_url=""))
+    assert "url =" not in entry
+    assert "urldate" not in entry
 
 
 @pytest.mark.parametrize(
@@ -120,9 +136,9 @@ def test_bibtex_entries_makes_keys_unique() -> None:
     text = bibtex_entries(
         [make_work(), make_work(article_id=8), make_work(article_id=9)]
     )
-    assert "@article{ramani2016iran," in text
-    assert "@article{ramani2016irana," in text
-    assert "@article{ramani2016iranb," in text
+    assert "@misc{ramani2016iran," in text
+    assert "@misc{ramani2016irana," in text
+    assert "@misc{ramani2016iranb," in text
 
 
 def test_bibtex_key_falls_back_without_author_or_words() -> None:
@@ -131,6 +147,11 @@ def test_bibtex_key_falls_back_without_author_or_words() -> None:
 
 def test_ris_record_tags_in_order() -> None:
     lines = ris_record(make_work(source_url="https://thediplomat.com/x")).split("\r\n")
+    assert [line for line in lines if line.startswith("UR")] == [
+        "UR  - https://thediplomat.com/x"
+    ]
+    assert "Y2  - 2026/12/01" in lines
+    assert "N1  - Refdesk link: https://refdesk.example/articles/7/" in lines
     assert lines[0] == "TY  - ELEC"
     assert "AU  - Ramani, Samuel" in lines
     assert "TI  - Has Iran Finally Found a Security Partner in Central Asia?" in lines

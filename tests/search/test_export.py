@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 
@@ -18,11 +19,13 @@ from corpus.models import (
 )
 from search.export import (
     EXPORT_LIMIT,
+    export_filename,
     export_links,
     paragraph_rows,
     render_csv,
     render_json,
 )
+from search.query import SearchRequest
 
 BASE = "https://refdesk.example"
 
@@ -115,3 +118,19 @@ def test_export_links_keep_the_result_set_but_not_the_page() -> None:
     )
     assert [link.label for link in links] == ["CSV", "JSON", "BibTeX", "RIS"]
     assert links[0].url == "/export.csv?q=opium&country=IR"
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("opium", "refdesk-opium-2026-12-01.csv"),
+        ('"Near abroad" -China', "refdesk-near-abroad-china-2026-12-01.csv"),
+        ("Türkiye", "refdesk-turkiye-2026-12-01.csv"),  # folded to ASCII
+        ("", "refdesk-2026-12-01.csv"),  # browsing: the date alone
+        ("../../etc/passwd", "refdesk-etcpasswd-2026-12-01.csv"),  # no path parts
+    ],
+)
+def test_export_filename_names_the_query_and_the_day(q: str, expected: str) -> None:
+    request = SearchRequest.from_querydict({"q": q})
+    name = export_filename(request, extension="csv", today=datetime.date(2026, 12, 1))
+    assert name == expected

@@ -74,10 +74,14 @@ def _text_match(
     key = ("text", parsed.key)
     found = snapshot.cache.get(key)
     if found is None:
-        found = match_text(snapshot, parsed.query, resolve=resolve)
+        found = match_text(snapshot, parsed.query, resolve=resolve or _as_typed)
         if found.complete:
             snapshot.cache.put(key, found, cost=found.nbytes + 256)
     return found
+
+
+def _as_typed(facet: str, raw: str) -> tuple[str | None, str | None]:
+    return raw.strip(), None
 
 
 def _value_docs(snapshot: Snapshot, facet: str, value: str) -> np.ndarray:

@@ -59,6 +59,15 @@ def _surface_form(snapshot: Snapshot, stem: str) -> str | None:
     return forms.most_common(1)[0][0] if forms else None
 
 
+def _same_case(word: str, like: str) -> str:
+    """``word`` written with the capitals of ``like``: Rusia -> Russia, NATO stays."""
+    if like.isupper() and len(like) > 1:
+        return word.upper()
+    if like[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
 def suggest_correction(snapshot: Snapshot, parsed_query: Any, text: str) -> str | None:
     """``text`` with each searched word that is not in the vocabulary replaced by
     the closest indexed word, or None when there is nothing to correct.
@@ -87,10 +96,11 @@ def suggest_correction(snapshot: Snapshot, parsed_query: Any, text: str) -> str 
     last = 0
     for start, end, term in word_spans(text):
         if term in replacements:
-            pieces.extend((text[last:start], replacements[term]))
+            written = text[start:end]
+            pieces.extend((text[last:start], _same_case(replacements[term], written)))
             last = end
     pieces.append(text[last:])
     corrected = "".join(pieces).strip()
-    if not corrected or corrected.lower() == text.strip().lower():
+    if not corrected or corrected.casefold() == text.strip().casefold():
         return None
     return corrected

@@ -1,12 +1,24 @@
+"""The backends the contract in ``contract.py`` runs against.
+
+A new backend is one more entry in ``BACKENDS``: a function that points the
+settings at a fresh, empty index of that backend (skipping with a message when
+the backend's server is not there) and returns ``get_backend()``.
+
+The Typesense leg runs against one real three-node cluster that the session
+starts in a temporary directory and stops at the end.
+"""
+
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from search.engine.base import SearchBackend, get_backend
 from search.engine.typesense.cluster import (
     Cluster,
     ClusterError,
@@ -15,6 +27,36 @@ from search.engine.typesense.cluster import (
     stop_cluster,
     wait_healthy,
 )
+
+
+def _whoosh(
+    request: pytest.FixtureRequest, settings: Any, tmp_path: Path
+) -> SearchBackend:
+    settings.SEARCH_BACKEND = "whoosh"
+    settings.SEARCH_INDEX_DIR = tmp_path / "index"
+    return get_backend()
+
+
+def _typesense(
+    request: pytest.FixtureRequest, settings: Any, tmp_path: Path
+) -> SearchBackend:
+    # The session's cluster, under an alias of this test's own.
+    request.getfixturevalue("typesense_settings")
+    return get_backend()
+
+
+BACKENDS: dict[str, Callable[[pytest.FixtureRequest, Any, Path], SearchBackend]] = {
+    "whoosh": _whoosh,
+    "typesense": _typesense,
+}
+
+
+@pytest.fixture(params=sorted(BACKENDS))
+def empty_backend(request, settings, tmp_path: Path) -> Iterator[SearchBackend]:
+    """A backend with no index yet."""
+    backend = BACKENDS[request.param](request, settings, tmp_path)
+    yield backend
+    backend.close()
 
 
 @pytest.fixture(scope="session")
