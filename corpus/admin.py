@@ -10,9 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    ValidationError,
+)
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
@@ -35,6 +41,10 @@ from corpus.forms import (
     ParagraphEditFormSet,
     ParagraphTopicForm,
     TagChoiceForm,
+    max_preview_paragraphs,
+    parse_source,
+    preview_size_error,
+    read_draft,
 )
 from corpus.models import (
     Article,
@@ -577,6 +587,18 @@ class ArticleAdmin(EditorOnlyMixin, admin.ModelAdmin):
         # Uploads must stay in memory and within the limit; the handlers can only be
         # swapped before CSRF checking reads the body, so CSRF is checked after.
         request.upload_handlers = [BoundedUploadHandler(request)]
+        try:
+            request.POST  # noqa: B018 - read here, where a refusal can be explained
+        except (RequestDataTooBig, TooManyFieldsSent):
+            self.message_user(
+                request,
+                "The form was too large to send. Articles of up to "
+                f"{settings.REFDESK_MAX_FILE_BYTES // 2**20} MB and "
+                f"{max_preview_paragraphs():,} paragraphs can be added here; "
+                "ingest larger ones with manage.py ingest.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:corpus_article_add_from_text"))
         return csrf_protect(self._add_from_text)(request)
 
     def _add_from_text(self, request: HttpRequest) -> HttpResponse:
@@ -586,7 +608,19 @@ class ArticleAdmin(EditorOnlyMixin, admin.ModelAdmin):
         source_form = ArticleSourceForm()
         preview_form = None
         paragraph_formset = None
-        if request.method == "POST" and request.POST.get("step") == "save":
+        dropped: list[Any] = []
+        source = None
+        if request.method == "POST" and "restore_blocks" in request.POST:
+            try:
+                source = read_draft(
+                    request.POST.get("draft", ""),
+                    restore=request.POST.getlist("restore"),
+                )
+                parsed = parse_source(source)
+            except ValidationError as error:
+                source_form.add_error(None, error)
+                source = None
+        elif request.method == "POST" and request.POST.get("step") == "save":
             preview_form = ArticlePreviewForm(request.POST)
             paragraph_formset = ParagraphEditFormSet(request.POST)
             if preview_form.is_valid() and paragraph_formset.is_valid():
@@ -597,16 +631,22 @@ class ArticleAdmin(EditorOnlyMixin, admin.ModelAdmin):
             source_form = ArticleSourceForm(request.POST, request.FILES)
             if source_form.is_valid():
                 parsed = source_form.cleaned_data["parsed"]
+                source = source_form.cleaned_data["source"]
+        if source is not None:
+            previews = services.preview_paragraphs(parsed)
+            too_large = preview_size_error(previews)
+            if too_large:
+                source_form.add_error(None, too_large)
+            else:
                 preview_form = ArticlePreviewForm(
                     initial=ArticlePreviewForm.initial_for(
-                        source_form.cleaned_data["source"], parsed
+                        parsed, draft=source.save_draft()
                     )
                 )
                 paragraph_formset = ParagraphEditFormSet(
-                    initial=ParagraphEditFormSet.initial_for(
-                        services.preview_paragraphs(parsed)
-                    )
+                    initial=ParagraphEditFormSet.initial_for(previews)
                 )
+                dropped = source.document.dropped
         context = {
             **self.admin_site.each_context(request),
             "title": "Add an article",
@@ -614,6 +654,7 @@ class ArticleAdmin(EditorOnlyMixin, admin.ModelAdmin):
             "source_form": source_form,
             "preview_form": preview_form,
             "paragraph_formset": paragraph_formset,
+            "dropped_blocks": dropped,
             "form_url": reverse("admin:corpus_article_add_from_text"),
         }
         return TemplateResponse(

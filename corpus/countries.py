@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 import pycountry
 
@@ -52,3 +53,23 @@ def iso_countries() -> list[CountryName]:
         )
         for country in pycountry.countries
     ]
+
+
+@cache
+def country_name_words() -> frozenset[str]:
+    """Every word of every country's names, lower-cased ("korea", "saudi")."""
+    words: set[str] = set()
+    for country in pycountry.countries:
+        for attribute in ("name", "common_name", "official_name"):
+            value = getattr(country, attribute, None) or ""
+            words.update(re.findall(r"[^\W\d_]+", value.lower()))
+        words.update(re.findall(r"[^\W\d_]+", familiar_name(country).lower()))
+    # Words that also make up people's names stay possible in a name.
+    return frozenset(words - _SHARED_WITH_PEOPLE)
+
+
+# Words of country names that are function words or particles of people's names,
+# and country names that are also given names ("Jordan Smith", "Chad Brown").
+_SHARED_WITH_PEOPLE = frozenset(
+    {"of", "the", "and", "da", "de", "del", "san", "la", "jordan", "chad", "georgia"}
+)

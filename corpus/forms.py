@@ -21,8 +21,9 @@ from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.files.uploadedfile import InMemoryUploadedFile, UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 
-from corpus.extract import ExtractedText, ExtractError, extract_html, markdown_to_text
-from corpus.ingest import IngestError, decode_article_bytes
+from corpus.drafts import DraftError, load_draft, save_draft
+from corpus.extract import Document, ExtractError, parse_document, read_document
+from corpus.ingest import BINARY_MAGIC, IngestError, decode_article_bytes
 from corpus.models import (
     Article,
     Country,
@@ -31,7 +32,7 @@ from corpus.models import (
     TagStatus,
     Topic,
 )
-from corpus.parsing import ParsedArticle, ParseError, parse_article
+from corpus.parsing import ParsedArticle, ParseError
 from corpus.services import (
     KINDS,
     ParagraphEdit,
@@ -50,27 +51,6 @@ UPLOAD_SUFFIXES = {
     ".html": "html",
     ".htm": "html",
 }
-
-# Leading bytes of formats that are never article text. Archives are refused
-# unopened, so a zip bomb is never expanded.
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"PK\x03\x04", "a zip archive"),
-    (b"PK\x05\x06", "a zip archive"),
-    (b"PK\x07\x08", "a zip archive"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"BZh", "a bzip2 archive"),
-    (b"\xfd7zXZ\x00", "an xz archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-    (b"\x28\xb5\x2f\xfd", "a zstd archive"),
-    (b"Rar!\x1a\x07", "a RAR archive"),
-    (b"%PDF-", "a PDF document"),
-    (b"\xd0\xcf\x11\xe0", "an Office document"),
-    (b"\x89PNG", "an image"),
-    (b"\xff\xd8\xff", "an image"),
-    (b"GIF8", "an image"),
-    (b"\xff\xfe", "UTF-16 text"),
-    (b"\xfe\xff", "UTF-16 text"),
-)
 
 
 class BoundedUploadHandler(FileUploadHandler):
@@ -112,11 +92,19 @@ class BoundedUploadHandler(FileUploadHandler):
 
 @dataclass(frozen=True)
 class SourceText:
-    """Article text ready for the parser, with where it came from."""
+    """An article's source as the editor gave it, and the document read from it."""
 
     text: str
     name: str
-    metadata: ExtractedText | None = None
+    document: Document
+    url: str = ""
+    restore: frozenset[int] = frozenset()
+
+    def save_draft(self) -> str:
+        """Keep this source on the server; the token the preview form carries."""
+        return save_draft(
+            text=self.text, name=self.name, url=self.url, restore=self.restore
+        )
 
 
 def check_upload_name(name: str) -> str:
@@ -154,7 +142,7 @@ def decode_source(data: bytes) -> str:
     """Bytes -> text, refusing archives, binary data and anything not UTF-8."""
     if len(data) > settings.REFDESK_MAX_FILE_BYTES:
         raise forms.ValidationError(_limit_message())
-    for magic, label in _MAGIC:
+    for magic, label in BINARY_MAGIC:
         if data.startswith(magic):
             detail = "save it as UTF-8" if "UTF-16" in label else "not a text file"
             raise forms.ValidationError(f"This is {label}, {detail}.")
@@ -169,38 +157,76 @@ def read_upload(upload: UploadedFile) -> SourceText:
     if upload.size is None or upload.size > settings.REFDESK_MAX_FILE_BYTES:
         raise forms.ValidationError(_limit_message())
     data = upload.read(settings.REFDESK_MAX_FILE_BYTES + 1)
-    text = decode_source(data)
-    kind = UPLOAD_SUFFIXES["." + name.rsplit(".", 1)[-1].lower()]
-    if kind == "html":
-        try:
-            extracted = extract_html(text)
-        except ExtractError as error:
-            raise forms.ValidationError(f"Cannot use this page: {error}.") from None
-        return SourceText(extracted.text, name, extracted)
-    if kind == "markdown":
-        text = markdown_to_text(text)
-    return SourceText(text, name)
+    return read_source(decode_source(data), name=name)
 
 
 def read_pasted(text: str) -> SourceText:
-    source = decode_source(text.encode("utf-8"))
-    stripped = source.lstrip().lower()
-    if stripped.startswith(("<!doctype html", "<html")):
-        try:
-            extracted = extract_html(source)
-        except ExtractError as error:
-            raise forms.ValidationError(f"Cannot use this page: {error}.") from None
-        return SourceText(extracted.text, "pasted", extracted)
-    return SourceText(source, "pasted")
+    return read_source(decode_source(text.encode("utf-8")), name="pasted")
+
+
+def read_source(
+    text: str, *, name: str, url: str = "", restore: frozenset[int] = frozenset()
+) -> SourceText:
+    """Text, Markdown or HTML (by content and name) -> the document to preview.
+
+    A page fetched from ``url`` comes in here as well, with its HTML as ``text``.
+    ``restore`` holds the dropped blocks the editor asked back.
+    """
+    try:
+        document = read_document(text, name=name, url=url, restore=restore)
+    except ExtractError as error:
+        raise forms.ValidationError(f"Cannot use this page: {error}.") from None
+    return SourceText(text=text, name=name, document=document, url=url, restore=restore)
+
+
+def read_draft(token: str, *, restore: Sequence[str] = ()) -> SourceText:
+    """The source kept for a preview, with more dropped blocks restored."""
+    try:
+        draft = load_draft(token)
+    except DraftError as error:
+        raise forms.ValidationError(str(error)) from None
+    if draft.name != "pasted":
+        check_upload_name(draft.name)
+    asked = frozenset(int(value) for value in restore if str(value).isdigit())
+    return read_source(
+        draft.text, name=draft.name, url=draft.url, restore=draft.restore | asked
+    )
 
 
 def parse_source(source: SourceText) -> ParsedArticle:
     try:
-        return parse_article(source.text)
+        return parse_document(source.document)
     except ParseError as error:
         raise forms.ValidationError(
             f"No article could be read from this text: {error}."
         ) from None
+
+
+# Form fields a preview sends besides its paragraphs (metadata, management, tags).
+_PREVIEW_FIXED_FIELDS = 100
+# Fields of one paragraph: heading, text, suggestions, a tag ticked, "Remove".
+_FIELDS_PER_PARAGRAPH = 5
+
+
+def max_preview_paragraphs() -> int:
+    """How many paragraphs a preview can hold within the form field limit."""
+    budget = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS - _PREVIEW_FIXED_FIELDS
+    return max(1, budget // _FIELDS_PER_PARAGRAPH)
+
+
+def preview_size_error(previews: Sequence[ParagraphPreview]) -> str:
+    """Why these paragraphs cannot be sent back as one form, or ""."""
+    fields = _PREVIEW_FIXED_FIELDS + sum(
+        4 + len(preview.country_codes) + len(preview.topic_slugs)
+        for preview in previews
+    )
+    if fields <= settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:
+        return ""
+    return (
+        f"This article has {len(previews):,} paragraphs, too many to check and "
+        f"save here (about {max_preview_paragraphs():,} at most). "
+        "Ingest it with manage.py ingest instead."
+    )
 
 
 def _refuse_duplicate(text: str) -> None:
@@ -248,8 +274,8 @@ class ArticleSourceForm(forms.Form):
 class ArticlePreviewForm(forms.Form):
     """Step 2: the parsed article with its metadata open to correction."""
 
-    text = forms.CharField(widget=forms.HiddenInput, strip=False)
-    source_name = forms.CharField(widget=forms.HiddenInput, max_length=200)
+    # The source stays on the server (``corpus.drafts``); the form carries its token.
+    draft = forms.CharField(widget=forms.HiddenInput, max_length=500)
     title = forms.CharField(max_length=500)
     dek = forms.CharField(
         label="Standfirst",
@@ -288,37 +314,30 @@ class ArticlePreviewForm(forms.Form):
     TAG_FIELDS = ("add_countries", "add_topics")
 
     @classmethod
-    def initial_for(cls, source: SourceText, parsed: ParsedArticle) -> dict[str, Any]:
-        """Start from the parser's reading; page metadata fills what it missed."""
-        meta = source.metadata or ExtractedText(text="")
-        title = parsed.title
-        if parsed.title_derived and meta.title:
-            title = meta.title
-        authors = [author.name for author in parsed.authors] or list(meta.authors)
-        date = parsed.date or meta.date
-        year = parsed.year if parsed.date or not meta.date else meta.date.year
+    def initial_for(cls, parsed: ParsedArticle, *, draft: str) -> dict[str, Any]:
+        """Start from the reading of the text and the page's metadata."""
         return {
-            "text": source.text,
-            "source_name": source.name,
-            "title": title,
+            "draft": draft,
+            "title": parsed.title,
             "dek": parsed.dek,
-            "authors": "\n".join(authors),
-            "date": date,
-            "year": year,
+            "authors": "\n".join(author.name for author in parsed.authors),
+            "date": parsed.date,
+            "year": parsed.year,
             "publication": parsed.publication,
         }
 
-    def clean_source_name(self) -> str:
-        name = self.cleaned_data["source_name"]
-        if name != "pasted":
-            check_upload_name(name)
-        return name
+    def clean_draft(self) -> str:
+        source = read_draft(self.cleaned_data["draft"])
+        self.cleaned_data["source"] = source
+        self.cleaned_data["text"] = source.text
+        self.cleaned_data["source_name"] = source.name
+        return self.cleaned_data["draft"]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        source = read_pasted(cleaned["text"])
+        source = cleaned["source"]
         cleaned["parsed"] = parse_source(source)
         _refuse_duplicate(source.text)
         date: datetime.date | None = cleaned.get("date")
@@ -544,6 +563,15 @@ class TagChoiceForm(forms.Form):
 
 
 class ArticleAdminForm(forms.ModelForm):
+    # An address typed without a scheme is taken as https (Django 6's default).
+    source_url = forms.URLField(
+        label="Source URL",
+        required=False,
+        max_length=1000,
+        assume_scheme="https",
+        help_text="Where the article was published; citations point here.",
+    )
+
     class Meta:
         model = Article
         fields = [

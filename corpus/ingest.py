@@ -23,6 +23,14 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
+from corpus.cleaning import shared_furniture
+from corpus.extract import (
+    ExtractError,
+    explain,
+    parse_document,
+    read_document,
+    sniff_format,
+)
 from corpus.models import (
     Article,
     ArticleAuthor,
@@ -34,13 +42,14 @@ from corpus.models import (
     TagChange,
     TagStatus,
 )
-from corpus.parsing import ParsedArticle, ParseError, parse_article
+from corpus.parsing import ParsedArticle, ParseError
 
 logger = logging.getLogger(__name__)
 
-Status = Literal["created", "updated", "unchanged", "skipped"]
+# "read" is a dry run's: parsed, not saved.
+Status = Literal["created", "updated", "unchanged", "read", "skipped"]
 
-ARTICLE_SUFFIXES = (".txt", ".md", ".text")
+ARTICLE_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm")
 # Paragraph positions are moved out of the way during an update so that the unique
 # (article, position) constraint never sees two rows at once with the same position.
 _POSITION_OFFSET = 1_000_000
@@ -51,6 +60,28 @@ EDIT_SIMILARITY = 0.5
 # comparing every pair would cost more than it could save.
 _MAX_PAIRS = 40_000
 _WORD = re.compile(r"\w+")
+
+
+# Leading bytes of formats that are never article text. Archives are refused
+# unopened, so a zip bomb is never expanded.
+BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "a zip archive"),
+    (b"PK\x05\x06", "a zip archive"),
+    (b"PK\x07\x08", "a zip archive"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"BZh", "a bzip2 archive"),
+    (b"\xfd7zXZ\x00", "an xz archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"\x28\xb5\x2f\xfd", "a zstd archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"%PDF-", "a PDF document"),
+    (b"\xd0\xcf\x11\xe0", "an Office document"),
+    (b"\x89PNG", "an image"),
+    (b"\xff\xd8\xff", "an image"),
+    (b"GIF8", "an image"),
+    (b"\xff\xfe", "UTF-16 text"),
+    (b"\xfe\xff", "UTF-16 text"),
+)
 
 
 class IngestError(ValueError):
@@ -87,10 +118,10 @@ class IngestReport:
 
     @property
     def summary(self) -> str:
-        parts = [
-            f"{self.count(status)} {status}"
-            for status in ("created", "updated", "unchanged", "skipped")
-        ]
+        statuses = ("created", "updated", "unchanged", "skipped")
+        if self.count("read"):
+            statuses = ("read", "skipped")
+        parts = [f"{self.count(status)} {status}" for status in statuses]
         return f"{len(self.results)} files: " + ", ".join(parts)
 
 
@@ -110,7 +141,10 @@ def decode_article_bytes(data: bytes, *, max_bytes: int | None = None) -> str:
         raise IngestError(f"larger than {limit // (1024 * 1024)} MB")
     if not data.strip():
         raise IngestError("empty file")
-    if b"\x00" in data[:8192] or data[:4] in (b"PK\x03\x04", b"\x1f\x8b\x08\x00"):
+    for magic, label in BINARY_MAGIC:
+        if data.startswith(magic):
+            raise IngestError(f"{label}, not text")
+    if b"\x00" in data[:8192]:
         raise IngestError("binary file, not text")
     try:
         text = data.decode("utf-8-sig")
@@ -179,6 +213,7 @@ def ingest_paths(
     # A file named on its own is read whatever its name; one found in a folder must
     # look like an article file.
     named = {path for path in paths if not path.is_dir()}
+    furniture = run_furniture(expand_paths(paths), named=named)
     # Articles are known by file name, so two files of one name in a run would
     # overwrite each other: the first wins and the second is reported.
     seen: dict[str, Path] = {}
@@ -192,7 +227,9 @@ def ingest_paths(
             )
             changed: frozenset[int] = frozenset()
         else:
-            result, changed = _ingest_one(path, check_type=path not in named)
+            result, changed = _ingest_one(
+                path, check_type=path not in named, furniture=furniture
+            )
         report.results.append(result)
         report.changed_paragraph_ids.update(changed)
         if on_result is not None:
@@ -204,11 +241,73 @@ def ingest_paths(
     return report
 
 
+def dry_run(
+    paths: Sequence[Path],
+    *,
+    on_result: Callable[[FileResult], None] | None = None,
+    on_explain: Callable[[str], None] | None = None,
+) -> IngestReport:
+    """Read and parse the files as ``ingest_paths`` would, and save nothing.
+
+    ``on_explain`` receives, for each file, every block with its decision and
+    reason, then the metadata read.
+    """
+    report = IngestReport()
+    named = {path for path in paths if not path.is_dir()}
+    furniture = run_furniture(expand_paths(paths), named=named)
+    for path in expand_paths(paths):
+        if on_explain is not None:
+            on_explain(f"== {path.name}")
+        reason = unsupported_type(path) if path not in named else ""
+        document = parsed = None
+        if not reason:
+            try:
+                text = decode_article_bytes(read_article_file(path))
+                document = read_document(text, name=path.name, furniture=furniture)
+                parsed = parse_document(document)
+            except (IngestError, ParseError, ExtractError) as error:
+                reason = str(error)
+            except OSError as error:
+                reason = error.strerror or str(error)
+        if parsed is not None:
+            count = len(parsed.paragraphs)
+            plural = "" if count == 1 else "s"
+            result = FileResult(
+                path.name, "read", reason=f"“{parsed.title}”, {count} paragraph{plural}"
+            )
+        else:
+            result = FileResult(path.name, "skipped", reason=reason)
+        if on_explain is not None and document is not None:
+            for line in explain(document, parsed):
+                on_explain(line)
+        report.results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return report
+
+
 def ingest_file(path: Path) -> FileResult:
     return ingest_paths([path]).results[0]
 
 
-def _ingest_one(path: Path, *, check_type: bool) -> tuple[FileResult, frozenset[int]]:
+def run_furniture(files: Sequence[Path], *, named: set[Path]) -> frozenset[str]:
+    """The short lines several text files of this run share: their sites' menus."""
+    texts = []
+    for path in files:
+        if path not in named and unsupported_type(path):
+            continue
+        try:
+            text = decode_article_bytes(read_article_file(path))
+        except (IngestError, OSError):
+            continue
+        if sniff_format(text, name=path.name) == "text":
+            texts.append(text)
+    return shared_furniture(texts) if len(texts) > 1 else frozenset()
+
+
+def _ingest_one(
+    path: Path, *, check_type: bool, furniture: frozenset[str] = frozenset()
+) -> tuple[FileResult, frozenset[int]]:
     name = path.name
     unsupported = unsupported_type(path) if check_type else ""
     if unsupported:
@@ -230,8 +329,8 @@ def _ingest_one(path: Path, *, check_type: bool) -> tuple[FileResult, frozenset[
                     article_id=twin.pk,
                 ), frozenset()
         text = decode_article_bytes(data)
-        parsed = parse_article(text)
-    except (IngestError, ParseError) as error:
+        parsed = parse_document(read_document(text, name=name, furniture=furniture))
+    except (IngestError, ParseError, ExtractError) as error:
         return FileResult(name, "skipped", reason=str(error)), frozenset()
     except OSError as error:
         return FileResult(

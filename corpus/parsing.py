@@ -18,12 +18,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from corpus.countries import country_name_words
+
 __all__ = [
     "ParseError",
     "ParsedArticle",
     "ParsedAuthor",
     "ParsedParagraph",
     "derive_title",
+    "find_date",
     "parse_article",
 ]
 
@@ -190,6 +193,7 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 _NOT_BEFORE_YEAR = frozenset("$£€.,_")
 _NOT_AFTER_YEAR = re.compile(r"\w|[.,]\d")
 _URL = re.compile(r"https?://\S+")
+_LIST_ITEM = re.compile(r"[-•*]\s+(?=\S)")
 
 _PUBLICATION_LEAD = re.compile(
     r"(?:this|the)\s+(?:article|commentary|piece|essay|op-ed|column|post|story"
@@ -250,6 +254,7 @@ _NAME_PARTICLES = frozenset({
     "el", "la", "le", "du", "dos", "das", "ter"
 })
 # Capitalised words that start sentences or name places and bodies, never people.
+# Country names come from the gazetteer's source (``corpus.countries``).
 _NOT_NAME_WORDS = frozenset({
     "the", "this", "that", "these", "those", "there", "their", "they", "them", "he",
     "she", "it", "its", "his", "her", "we", "our", "you", "your", "i", "in", "on",
@@ -266,11 +271,7 @@ _NOT_NAME_WORDS = frozenset({
     "senate", "court", "club", "post", "times", "news", "press", "journal", "review",
     "asia", "asian", "africa", "african", "europe", "european", "america", "american",
     "middle", "east", "west", "north", "south", "central", "eastern", "western",
-    "northern", "southern", "pacific", "atlantic", "gulf", "arabia", "saudi", "korea",
-    "zealand", "emirates", "lanka", "iran", "russia", "china", "india", "turkey",
-    "afghanistan", "pakistan", "kazakhstan", "tajikistan", "turkmenistan",
-    "uzbekistan", "kyrgyzstan", "moscow", "tehran", "beijing", "washington", "kabul",
-    "ukraine", "israel", "syria", "iraq"
+    "northern", "southern", "pacific", "atlantic", "gulf"
 })
 # fmt: on
 _BYLINE = re.compile(r"by:?\s+(?P<names>.{3,200})", re.IGNORECASE)
@@ -511,6 +512,15 @@ def _split_names(text: str) -> list[str]:
     ]
 
 
+def find_date(text: str) -> datetime.date | None:
+    """The first real calendar date written in ``text``, in any common format."""
+    for match in _DATE.finditer(text):
+        date = _parse_date(match)
+        if date is not None:
+            return date
+    return None
+
+
 def _parse_date(match: re.Match[str] | None) -> datetime.date | None:
     if match is None:
         return None
@@ -624,11 +634,15 @@ def _read_body(lines: list[_Line]) -> list[_Block]:
     blocks: list[_Block] = []
     for line in lines:
         text = _strip_markers(line.text)
+        item = _LIST_ITEM.match(text)
+        if item:
+            # A list item is never a heading, however short.
+            text = text[item.end() :]
         if text:
             blocks.append(
                 _Block(
                     text=text,
-                    is_heading=_is_heading_like(text),
+                    is_heading=not item and _is_heading_like(text),
                     quote_hint=line.quote_hint,
                 )
             )
@@ -708,7 +722,13 @@ def _is_person_name(name: str) -> bool:
         bare = word.strip(".’'")
         if capitalised and bare.lower() in _NAME_PARTICLES:
             continue
-        if not bare or not bare[0].isupper() or bare.lower() in _NOT_NAME_WORDS:
+        lowered = bare.lower()
+        if (
+            not bare
+            or not bare[0].isupper()
+            or lowered in _NOT_NAME_WORDS
+            or lowered in country_name_words()
+        ):
             return False
         if not all(part.isalpha() for part in _NAME_PARTS.split(bare) if part):
             return False
@@ -847,12 +867,25 @@ class _Aligner:
 def _to_paragraphs(blocks: list[_Block]) -> tuple[ParsedParagraph, ...]:
     paragraphs: list[ParsedParagraph] = []
     heading = ""
-    for block in blocks:
-        if block.is_heading:
+    for index, block in enumerate(blocks):
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        # A heading heads a paragraph; a run of short lines is a list, whose last
+        # line may still head the paragraph below it.
+        heads_text = following is None or not following.is_heading
+        if block.is_heading and (heads_text or not _is_list_item(block.text)):
             heading = block.text
         else:
             paragraphs.append(ParsedParagraph(text=block.text, heading=heading))
     return tuple(paragraphs)
+
+
+def _is_list_item(text: str) -> bool:
+    return _word_count(text) >= _MIN_LIST_ITEM_WORDS
+
+
+# A short line in a run of short lines is a list item when it has this many words;
+# a shorter one ("Notes", "Background") is a heading over an empty section.
+_MIN_LIST_ITEM_WORDS = 3
 
 
 def _latest_year(texts: Iterable[str], *, today: datetime.date) -> int | None:

@@ -157,6 +157,14 @@ def _pycountry_forms() -> Iterator[tuple[str, str]]:
             # "Iran, Islamic Republic of" is a catalogue form nobody writes in prose.
             if "," not in value:
                 yield value, code
+    # Former names (ISO 3166-3) of states that have one successor: "Burma",
+    # "Zaire", "East Timor", "Upper Volta". A successor of "HH" is several states.
+    current = {country.alpha_2 for country in pycountry.countries}
+    for former in pycountry.historic_countries:
+        successor = getattr(former, "alpha_4", "")[2:]
+        name = re.sub(r"\s*\([^)]*\)", "", former.name).split(",", 1)[0].strip()
+        if successor in current and name:
+            yield name, successor
 
 
 def _trie_regex(forms: Iterable[str]) -> str:
@@ -220,22 +228,77 @@ def _case_matches(found: str, entry: GazetteerEntry) -> bool:
     return found == entry.form.upper() or found[:1].isupper()
 
 
+# A country's name inside the name of a river, lake or region is not the country
+# ("the Niger Delta", "the Congo River", "Lake Chad", "Inner Mongolia").
+_FEATURE_AFTER = re.compile(
+    r"\s+(?:River|Delta|Basin|Lake|Valley|Desert|Mountains|Highlands|Plateau|Canal"
+    r"|Strait|Straits|Bay|Sea)\b"
+)
+_FEATURE_BEFORE = re.compile(r"\b(?:Lake|Inner|Mount|Mt\.|Cape)\s+$")
+# "WASHINGTON —", "MOSCOW (Reuters) -": a dateline says where, not who.
+_DATELINE_AFTER = re.compile(
+    r"(?:\s*,\s*[A-Z][A-Za-z.]*(?:\s+[A-Z][A-Za-z.]*)?)?\s*(?:\([^)]{1,40}\)\s*)?[—–-]"
+)
+# Phrases that mean both Koreas.
+_BOTH_KOREAS = re.compile(
+    r"\b(?:(?:the\s+)?two\s+Koreas|Koreas|Korean\s+War|inter-Korean|Korean\s+Peninsula)\b"
+)
+_BOTH_KOREAS_CODES = ("KR", "KP")
+
+
+def _names_something_else(text: str, start: int, end: int) -> bool:
+    """Whether the country name at [start, end) is part of another name."""
+    if _FEATURE_AFTER.match(text, end) or _FEATURE_BEFORE.search(text, 0, start):
+        return True
+    found = text[start:end]
+    at_start = not text[:start].strip(" \"'“‘(")
+    return at_start and found.isupper() and bool(_DATELINE_AFTER.match(text, end))
+
+
 def find_countries(text: str, gazetteer: Gazetteer) -> tuple[tuple[str, str], ...]:
     """Countries named in ``text`` as ``(code, evidence)``, first mentioned first."""
     normalised = _straight_apostrophes(text)
     found: dict[str, list[str]] = {}
-    for match in gazetteer.pattern.finditer(normalised):
-        raw = match.group("name")
-        spelled = _SPACES.sub(" ", raw)
-        candidates = gazetteer.entries.get(spelled.lower(), ())
-        entry = next((e for e in candidates if _case_matches(spelled, e)), None)
-        if entry is None or entry.code is None:
+    both = [match.span() for match in _BOTH_KOREAS.finditer(normalised)]
+    claimed: list[tuple[int, int]] = []
+    # Names and "both Koreas" phrases in the order they appear in the text.
+    spans = sorted(
+        [(low, high, None) for low, high in both]
+        + [
+            (match.start("name"), match.end(), match)
+            for match in gazetteer.pattern.finditer(normalised)
+        ],
+        key=lambda span: span[0],
+    )
+    for low, high, match in spans:
+        if match is None:
+            for code in _BOTH_KOREAS_CODES:
+                _note(found, code, text[low:high])
+            claimed.append((low, high))
             continue
-        evidence = text[match.start("name") : match.end()]
-        seen = found.setdefault(entry.code, [])
-        if evidence not in seen:
-            seen.append(evidence)
+        if any(start <= low < end for start, end in claimed):
+            continue
+        code = _country_of(match, normalised, gazetteer)
+        if code is not None:
+            _note(found, code, text[low:high])
     return tuple((code, _join_evidence(words)) for code, words in found.items())
+
+
+def _country_of(
+    match: re.Match[str], normalised: str, gazetteer: Gazetteer
+) -> str | None:
+    if _names_something_else(normalised, match.start("name"), match.end()):
+        return None
+    spelled = _SPACES.sub(" ", match.group("name"))
+    candidates = gazetteer.entries.get(spelled.lower(), ())
+    entry = next((e for e in candidates if _case_matches(spelled, e)), None)
+    return None if entry is None else entry.code
+
+
+def _note(found: dict[str, list[str]], code: str, evidence: str) -> None:
+    seen = found.setdefault(code, [])
+    if evidence not in seen:
+        seen.append(evidence)
 
 
 def _join_evidence(words: Sequence[str]) -> str:

@@ -21,3 +21,9 @@ def editor(django_user_model):
 def editor_client(client, editor) -> Client:
     client.force_login(editor)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _drafts_in_tmp(settings, tmp_path_factory) -> None:
+    """Add-article drafts go to a temporary folder, not the checkout's var/."""
+    settings.VAR_DIR = tmp_path_factory.mktemp("var")

@@ -259,3 +259,94 @@ def test_add_article_corrections_show_in_search_facets(
     assert after.get(("topic", "water"), 0) - before.get(("topic", "water"), 0) == 2
     assert after[("country", "IR")] - before[("country", "IR")] == 1
     assert after[("country", "TM")] - before.get(("country", "TM"), 0) == 1
+
+
+def test_a_large_article_is_sent_back_once_and_saves(editor_client, settings) -> None:
+    # The preview once sent the whole text twice (a hidden copy and every paragraph's
+    # box): an article over half the request limit could be previewed, not saved.
+    # Scaled down: a 64 KB limit and a 48 KB article stand for 6 MB and 3 MB.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+    paragraph = (
+        "Officials in Tehran said trade across the border with Turkmenistan had "
+        "grown again this year, and both governments expect more of it. "
+    )
+    count = 60
+    text = "Ashgabat and Tehran\n\n" + "\n\n".join(
+        f"{index}. {paragraph * 6}" for index in range(count)
+    )
+    assert 40_000 < len(text.encode()) < settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    values = preview(editor_client, text)
+    assert not [name for name, _ in values if name == "text"]
+    response = save(editor_client, values, {})
+    assert response.status_code == 302, error_text(response)
+    assert Article.objects.get().paragraphs.count() == count
+
+
+def test_a_preview_too_large_for_the_form_is_refused_at_reading(
+    editor_client, settings
+) -> None:
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 150
+    text = "Ashgabat and Tehran\n\n" + "\n\n".join(
+        f"Paragraph {index} says officials in Tehran met their neighbours again."
+        for index in range(60)
+    )
+    response = editor_client.post(ADD_URL, {"text": text, "step": "read"})
+    assert "too many to check and save here" in error_text(response)
+    assert not html_of(response).cssselect("form.refdesk-preview-form")
+
+
+SCRAPED = (
+    "Skip to main content\n* Home\n* World\n* Subscribe now\n"
+    + "".join(f"* Section {n}\n" for n in range(20))
+    + "Ashgabat and Tehran\n\n"
+    + "Turkmenistan and Iran agreed on Monday to expand their security partnership "
+    "in Ashgabat, officials from both governments said after the meeting.\n\n"
+    + "Officials in Tehran said drug trafficking across the border had fallen, and "
+    "that both sides would now share more of what their border guards see.\n\n"
+    + "Sign up for our newsletter\n"
+)
+
+
+def test_preview_lists_dropped_blocks_and_restores_one_without_script(
+    editor_client,
+) -> None:
+    response = editor_client.post(ADD_URL, {"text": SCRAPED, "step": "read"})
+    page = html_of(response)
+    items = page.cssselect(".refdesk-dropped-blocks li")
+    reasons = {
+        item.text_content().split(": ", 1)[1].strip(): item.cssselect(
+            ".refdesk-dropped-reason"
+        )[0].text_content()
+        for item in items
+    }
+    assert reasons["Skip to main content"] == "page furniture (boilerplate words)"
+    assert reasons["Section 3"] == "menu or list link"
+    box = next(
+        item.cssselect("input[name=restore]")[0]
+        for item in items
+        if "Sign up for our newsletter" in item.text_content()
+    )
+    form = page.cssselect("form.refdesk-preview-form")[0]
+    values = [
+        *form.form_values(),
+        ("restore", box.get("value")),
+        ("restore_blocks", "1"),
+    ]
+    restored = editor_client.post(ADD_URL, _as_data(values))
+    texts = [
+        area.text_content().strip()
+        for area in html_of(restored).cssselect("textarea[name$=-text]")
+    ]
+    assert "Sign up for our newsletter" in texts
+
+    form = html_of(restored).cssselect("form.refdesk-preview-form")[0]
+    assert save(editor_client, list(form.form_values()), {}).status_code == 302
+    saved = list(Article.objects.get().paragraphs.values_list("text", flat=True))
+    assert saved[-1] == "Sign up for our newsletter"
+
+
+def _as_data(values: Values) -> dict[str, list[str]]:
+    data: dict[str, list[str]] = {}
+    for name, value in values:
+        data.setdefault(name, []).append(value)
+    return data

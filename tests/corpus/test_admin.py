@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from corpus.drafts import load_draft
 from corpus.ingest import ingest_paths
 from corpus.models import (
     Article,
@@ -678,9 +679,9 @@ def test_add_article_never_uses_upload_name_as_path(
     body, content_type = _multipart(filename, ARTICLE_TEXT.encode())
     response = editor_client.generic("POST", ADD_URL, body, content_type=content_type)
     page = html_of(response)
-    source_name = page.cssselect("input[name=source_name]")
-    if source_name:
-        assert source_name[0].get("value") == "evil.txt"
+    draft = page.cssselect("input[name=draft]")
+    if draft:
+        assert load_draft(draft[0].get("value")).name == "evil.txt"
     else:
         assert "looks like a path" in error_text(response)
     assert not list(tmp_path.rglob("evil*"))

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from corpus.extract import ExtractError, extract_html, markdown_to_text
+from corpus.extract import ExtractError, extract_html, read_document
 from corpus.parsing import parse_article
 
 PAGE = """<!doctype html>
@@ -79,9 +79,9 @@ def test_extract_html_without_body_text_is_an_error(html: str) -> None:
         ("---", ""),
     ],
 )
-def test_markdown_to_text_removes_markup(markdown: str, text: str) -> None:
-    assert markdown_to_text(markdown) == text
+def test_markdown_is_rendered_and_read_as_blocks(markdown: str, text: str) -> None:
+    assert read_document(markdown, name="a.md").text == text
 
 
-def test_markdown_to_text_keeps_paragraph_breaks() -> None:
-    assert markdown_to_text("# T\n\nOne.\n\nTwo.") == "T\n\nOne.\n\nTwo."
+def test_markdown_keeps_paragraph_breaks() -> None:
+    assert read_document("# T\n\nOne.\n\nTwo.", name="a.md").text == "T\n\nOne.\n\nTwo."

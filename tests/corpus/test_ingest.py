@@ -173,8 +173,10 @@ def _country_pk(code: str) -> int:
     [
         (b"", "empty file"),  # nothing at all
         (b"   \n\n  \t\n", "empty file"),  # only whitespace
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),  # an image
-        (b"PK\x03\x04" + b"\x00" * 40, "binary"),  # a zip archive
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "an image, not text"),
+        (b"PK\x03\x04" + b"\x00" * 40, "a zip archive, not text"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "a PDF document, not text"),
+        (b"\x00\x01\x02binary" * 10, "binary file, not text"),
         ("Caf\u00e9 politics in Tehran.\n".encode("latin-1") * 5, "not UTF-8"),
         (b"Title\n\nToo short\n", "no paragraphs"),  # no body paragraphs
     ],

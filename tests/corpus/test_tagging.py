@@ -383,3 +383,63 @@ def test_rejected_tag_is_not_readded(seeds_dir: Path, tmp_path: Path) -> None:
     apply_auto_tags([tag.paragraph_id])
     tag.refresh_from_db()
     assert tag.status == TagStatus.REJECTED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # A country's name inside a longer name that is another place.
+        ("Herders in Inner Mongolia protested.", "MN"),
+        ("Oil spills in the Niger Delta", "NE"),
+        ("Boats on the Congo River", "CG"),
+        ("Lake Chad is shrinking.", "TD"),
+        ("the Jordan Valley", "JO"),
+        # A capital as a dateline says where the story was filed, not who acted.
+        ("WASHINGTON — The talks resumed on Monday.", "US"),
+        ("MOSCOW (Reuters) - The rouble fell.", "RU"),
+    ],
+)
+def test_country_name_inside_another_name_is_not_tagged(text: str, code: str) -> None:
+    assert code not in countries_in(text)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Mongolia and China signed a deal.", "MN"),  # the plain name still counts
+        ("Moscow said the talks had failed.", "RU"),  # a capital for its government
+        ("Officials in Tbilisi refused.", "GE"),
+        ("Chad sent troops to the border.", "TD"),
+    ],
+)
+def test_country_and_capital_as_actor_are_tagged(text: str, code: str) -> None:
+    assert code in countries_in(text)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Veterans of the Korean War met in Seoul.",
+        "Talks between the two Koreas stalled.",
+        "An inter-Korean summit",
+    ],
+)
+def test_phrases_meaning_both_koreas_tag_both(text: str) -> None:
+    assert {"KR", "KP"} <= countries_in(text)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("the generals who ran Burma", "MM"),  # former names, from ISO 3166-3
+        ("Mobutu's Zaire", "CD"),
+        ("independence for East Timor", "TL"),
+        ("Upper Volta became Burkina Faso", "BF"),
+    ],
+)
+def test_former_names_tag_the_present_state(text: str, code: str) -> None:
+    assert code in countries_in(text)

@@ -7,16 +7,29 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from corpus.ingest import FileResult, expand_paths, ingest_paths
+from corpus.ingest import FileResult, dry_run, expand_paths, ingest_paths
 
 
 class Command(BaseCommand):
-    help = "Ingest raw article files (default: SEEDS_DIR) into the database and index."
+    help = (
+        "Ingest article files (.txt, .md, .html; default: SEEDS_DIR) into the "
+        "database and index."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="*", type=Path, help="Files or directories.")
         parser.add_argument(
             "--no-index", action="store_true", help="Leave the search index alone."
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Read and parse the files, save nothing.",
+        )
+        parser.add_argument(
+            "--explain",
+            action="store_true",
+            help="With --dry-run: print every block, its decision and the reason.",
         )
 
     def handle(self, *args: object, **options: object) -> None:
@@ -24,6 +37,8 @@ class Command(BaseCommand):
         missing = [str(path) for path in paths if not path.exists()]
         if missing:
             raise CommandError(f"No such file or directory: {', '.join(missing)}")
+        if options["explain"] and not options["dry_run"]:
+            raise CommandError("--explain goes with --dry-run.")
         total = len(expand_paths(paths))
         interactive = self.stdout.isatty() and total > 20
         bar = tqdm(total=total, unit="file", file=sys.stderr) if interactive else None
@@ -37,9 +52,16 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(style(result.line))
 
-        report = ingest_paths(
-            paths, on_result=show, update_index=not options["no_index"]
-        )
+        if options["dry_run"]:
+            report = dry_run(
+                paths,
+                on_result=show,
+                on_explain=self.stdout.write if options["explain"] else None,
+            )
+        else:
+            report = ingest_paths(
+                paths, on_result=show, update_index=not options["no_index"]
+            )
         if bar is not None:
             bar.close()
         self.stdout.write(report.summary)
