@@ -167,6 +167,28 @@ def backend_legs(options: argparse.Namespace) -> list[str]:
 LEG_ENGINES = {"whoosh": "refdesk", "typesense": "typesense"}
 
 
+def _typesense_cluster(action: str, *, root: Path) -> dict[str, str]:
+    """Start or stop the cluster through its command (the harness stays outside
+    the engine); after a start, the settings its env file holds."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "search.engine.typesense.cluster",
+            action,
+            "--root",
+            str(root),
+        ],
+        cwd=REPO_ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    if action != "start":
+        return {}
+    lines = (root / "env").read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line)
+
+
 def run_worker(
     engine: str,
     phase: str,
@@ -253,12 +275,9 @@ def run(options: argparse.Namespace, *, argv: Sequence[str]) -> dict[str, object
     leg_env: dict[str, dict[str, str]] = {}
     try:
         if "typesense" in legs:
-            from search.engine.typesense.cluster import start_cluster
-
             _say("starting a three-node Typesense cluster")
-            cluster = start_cluster(root=cluster_root)
             leg_env["typesense"] = {
-                **cluster.environ(),
+                **_typesense_cluster("start", root=cluster_root),
                 "TYPESENSE_COLLECTION": "bench",
             }
         setup_django(workspace)
@@ -332,9 +351,7 @@ def run(options: argparse.Namespace, *, argv: Sequence[str]) -> dict[str, object
         return report
     finally:
         if cluster_root.exists():
-            from search.engine.typesense.cluster import stop_cluster
-
-            stop_cluster(root=cluster_root)
+            _typesense_cluster("stop", root=cluster_root)
         if keep:
             _say(f"kept {workspace.root}")
         else:

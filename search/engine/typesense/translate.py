@@ -19,8 +19,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from whoosh import query
-
 from corpus.text import fold, stem_word
 from search.engine.base import EngineQuery, Resolver
 
@@ -44,6 +42,17 @@ FACET_FIELDS = {
 TRUE = "paragraph_id:>=0"
 FALSE = "paragraph_id:<0"
 _BACKTICK_RE = re.compile(r"`")
+
+
+def _is(node: Any, kind: str) -> bool:
+    """Whether a node of the shared parser's tree (``search.engine.whoosh.parse``)
+    is of this kind or a subclass of it; by name, so this backend does not
+    depend on the Whoosh library itself."""
+    return any(cls.__name__ == kind for cls in type(node).__mro__)
+
+
+def _is_null(node: Any) -> bool:
+    return node is None or _is(node, "_NullQuery")
 
 
 def quote(value: str) -> str:
@@ -117,7 +126,7 @@ class _Translator:
         self.out = Translation()
 
     def top(self, node: Any) -> None:
-        conjuncts = node.subqueries if isinstance(node, query.And) else [node]
+        conjuncts = node.subqueries if _is(node, "And") else [node]
         for sub in conjuncts:
             self._rank(sub)
         if self.out.phrase:
@@ -128,14 +137,14 @@ class _Translator:
     def _rank(self, node: Any) -> None:
         """Required words, one phrase or one prefix become ``q`` for scoring."""
         terms = _default_field_term(node)
-        if terms is None and isinstance(node, query.Term):
+        if terms is None and _is(node, "Term"):
             terms = node.text if node.fieldname in DEFAULT_FIELDS else None
         if terms is not None:
             if terms not in self.out.q_tokens:
                 self.out.q_tokens.append(terms)
             return
-        if isinstance(node, query.Or):
-            phrases = [s for s in node.subqueries if isinstance(s, query.Phrase)]
+        if _is(node, "Or"):
+            phrases = [s for s in node.subqueries if _is(s, "Phrase")]
             if (
                 phrases
                 and len(phrases) == len(node.subqueries)
@@ -148,7 +157,7 @@ class _Translator:
                     for p in phrases
                     if p.fieldname in STRING_FIELDS
                 )
-            prefixes = [s for s in node.subqueries if isinstance(s, query.Prefix)]
+            prefixes = [s for s in node.subqueries if _is(s, "Prefix")]
             if (
                 prefixes
                 and len(prefixes) == len(node.subqueries)
@@ -156,56 +165,57 @@ class _Translator:
                 and prefixes[0].fieldname in DEFAULT_FIELDS
             ):
                 self.out.prefix = _prefix_head(prefixes[0].text)
-        elif isinstance(node, query.Phrase) and node.fieldname in STRING_FIELDS:
+        elif _is(node, "Phrase") and node.fieldname in STRING_FIELDS:
             if not self.out.phrase:
                 self.out.phrase = list(node.words)
                 self.out.phrase_fields = (STRING_FIELDS[node.fieldname],)
         elif (
-            isinstance(node, query.Prefix)
+            _is(node, "Prefix")
             and node.fieldname in DEFAULT_FIELDS
             and self.out.prefix is None
         ):
             self.out.prefix = _prefix_head(node.text)
 
     def node(self, node: Any, *, negated: bool) -> str:
-        if node is None or node is query.NullQuery:
+        if _is_null(node):
             return TRUE if negated else FALSE
-        if isinstance(node, query.Every):
+        if _is(node, "Every"):
             return FALSE if negated else TRUE
-        if isinstance(node, query.Not):
+        if _is(node, "Not"):
             return self.node(node.query, negated=not negated)
-        if isinstance(node, query.And):
+        if _is(node, "And"):
             parts = [self.node(s, negated=negated) for s in node.subqueries]
             return _or(parts) if negated else _and(parts)
-        if isinstance(node, query.Or):
+        if _is(node, "Or"):
             terms = _default_field_term(node)
             if terms is not None:
                 return values_filter("terms", (terms,), negate=negated)
             parts = [self.node(s, negated=negated) for s in node.subqueries]
             return _and(parts) if negated else _or(parts)
-        if isinstance(node, query.AndNot):
+        if _is(node, "AndNot"):
             a = self.node(node.a, negated=negated)
             b = self.node(node.b, negated=not negated)
             return _or([a, b]) if negated else _and([a, b])
-        if isinstance(node, query.Require):
-            return self.node(query.And([node.a, node.b]), negated=negated)
-        if isinstance(node, query.AndMaybe):
+        if _is(node, "Require"):
+            parts = [self.node(n, negated=negated) for n in (node.a, node.b)]
+            return _or(parts) if negated else _and(parts)
+        if _is(node, "AndMaybe"):
             return self.node(node.a, negated=negated)
-        if isinstance(node, query.TermRange) and node.fieldname == "year":
+        if _is(node, "TermRange") and node.fieldname == "year":
             return self._year(
                 node.start, node.end, node.startexcl, node.endexcl, negated=negated
             )
-        if isinstance(node, query.Phrase):
+        if _is(node, "Phrase"):
             return self._phrase(node, negated=negated)
-        if isinstance(node, query.Prefix):
+        if _is(node, "Prefix"):
             return self._prefix(node, negated=negated)
-        if isinstance(node, query.Wildcard):
+        if _is(node, "Wildcard"):
             self._say(
                 f"“{node.text}”: wildcards inside a word are not supported here; "
                 "it was left out."
             )
             return TRUE if negated else FALSE
-        if isinstance(node, query.Term):
+        if _is(node, "Term"):
             return self._term(node.fieldname, node.text, negated=negated)
         self._say("Part of the query could not be searched here and was left out.")
         return TRUE if negated else FALSE
@@ -289,10 +299,10 @@ class _Translator:
 def _default_field_term(node: Any) -> str | None:
     """The term of a plain word (the parser's OR of one term over title, text and
     heading), or None for anything else."""
-    if not isinstance(node, query.Or) or not node.subqueries:
+    if not _is(node, "Or") or not node.subqueries:
         return None
     subs = node.subqueries
-    if not all(isinstance(s, query.Term) for s in subs):
+    if not all(_is(s, "Term") for s in subs):
         return None
     if {s.fieldname for s in subs} != DEFAULT_FIELDS or len(
         {s.text for s in subs}
@@ -311,7 +321,7 @@ def _prefix_head(text: str) -> str:
 def translate(parsed_query: Any, *, resolve: Resolver | None) -> Translation:
     """``parsed_query`` is the parser's tree, or None to browse everything."""
     translator = _Translator(resolve)
-    if parsed_query is None or parsed_query is query.NullQuery:
+    if _is_null(parsed_query):
         return translator.out
     translator.top(parsed_query)
     return translator.out
