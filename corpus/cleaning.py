@@ -259,7 +259,7 @@ def _is_boilerplate(text: str, *, words: int) -> bool:
     hits = len(_BOILERPLATE.findall(text))
     # A long paragraph may mention Twitter once; a cookie notice says "cookies"
     # again and again.
-    return bool(hits) and (words < 2 * MIN_BODY_WORDS or hits * 15 >= words)
+    return bool(hits) and (words < MIN_BODY_WORDS or hits * 15 >= words)
 
 
 def _score(line: _Line) -> float:
