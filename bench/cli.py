@@ -35,6 +35,12 @@ def _load(argv: Sequence[str]) -> int:
     return main(argv)
 
 
+def _weight(argv: Sequence[str]) -> int:
+    from bench.weight import main
+
+    return main(argv)
+
+
 def _bench(argv: Sequence[str]) -> int:
     from bench.run import main
 
@@ -47,6 +53,7 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "worker": _worker,
     "profile": _profile,
     "load": _load,
+    "weight": _weight,
 }
 
 

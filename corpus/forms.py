@@ -563,6 +563,15 @@ class TagChoiceForm(forms.Form):
 
 
 class ArticleAdminForm(forms.ModelForm):
+    # An address typed without a scheme is taken as https (Django 6's default).
+    source_url = forms.URLField(
+        label="Source URL",
+        required=False,
+        max_length=1000,
+        assume_scheme="https",
+        help_text="Where the article was published; citations point here.",
+    )
+
     class Meta:
         model = Article
         fields = [

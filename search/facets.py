@@ -167,10 +167,10 @@ def build_facets(
     histogram: tuple[tuple[int, int, float], ...] = ()
     for name in FACET_NAMES:
         found = counts.get(name)
-        entries = dict(found.counts) if found is not None else {}
+        entries: Mapping[str, int] = found.counts if found is not None else {}
         chosen = selected(name)
-        for value in chosen:
-            entries.setdefault(value, 0)
+        if any(value not in entries for value in chosen):
+            entries = {**dict.fromkeys(chosen, 0), **entries}
         if name == "year":
             ordered = sorted(entries, key=lambda v: int(v) if v.isdigit() else 0)
             years = [

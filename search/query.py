@@ -1,10 +1,10 @@
 """Search requests in, result pages out.
 
 ``SearchRequest.from_querydict`` turns GET parameters into a validated, frozen
-request (bad values become messages, never exceptions); ``run_search`` returns a
-``SearchPage`` with hits, disjunctive facets, paging and every URL the page needs,
-already built. URLs for the search page are bare query strings ("?q=...") relative
-to the search page; links to the reader are paths.
+request (bad values become messages, never exceptions). ``run_search`` is the short
+path request -> ``EngineQuery`` -> backend (``search.engine.base.get_backend``) ->
+``SearchPage``: hits, disjunctive facets, paging and every URL the page needs,
+already built (see ``search.links``). This module never sees an engine's own types.
 """
 
 from __future__ import annotations

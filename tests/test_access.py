@@ -19,6 +19,7 @@ PUBLIC = {
     "admin:login",  # the admin's own way in
     "logout",  # logging out never reveals anything
     "search:watch_feed",  # feed readers cannot log in; a revocable token stands in
+    "search:robots",  # crawlers must read it to know they are not welcome
 }
 
 

@@ -8,7 +8,6 @@ from search.management.commands.screenshot import is_htmx_response
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-MOBILE = {"width": 390, "height": 844}
 STATUS_IS_NOT = (
     "text => document.querySelector('#result-status').textContent.trim() !== text"
 )
@@ -30,21 +29,21 @@ def click_and_wait(page, locator) -> None:
 
 
 def test_did_you_mean_puts_the_suggestion_in_the_search_box(page) -> None:
-    page.goto("/?q=afganistan")
+    page.goto("/?q=afganistan&verbatim=1")
     click_and_wait(page, page.locator(".suggestion a"))
     assert url_q(page) == "afghanistan"
     assert page.locator("#q").input_value() == "afghanistan"
 
 
 def test_browse_the_whole_library_empties_the_search_box(page) -> None:
-    page.goto("/?q=afganistan")
+    page.goto("/?q=afganistan&verbatim=1")
     click_and_wait(page, page.get_by_role("link", name="Browse the whole library"))
     assert url_q(page) == ""
     assert page.locator("#q").input_value() == ""
 
 
 def test_typing_after_a_suggestion_sends_the_corrected_query(page) -> None:
-    page.goto("/?q=afganistan")
+    page.goto("/?q=afganistan&verbatim=1")
     click_and_wait(page, page.locator(".suggestion a"))
     box = page.locator("#q")
     box.focus()
@@ -83,24 +82,3 @@ def test_enter_sends_one_request(page) -> None:
     page.wait_for_timeout(700)
     assert len(searches) == 1
     assert ("q", "opium") in parse_qsl(urlsplit(searches[0]).query)
-
-
-def test_narrow_screens_have_a_filters_link_that_reaches_the_facets(page) -> None:
-    page.set_viewport_size(MOBILE)
-    page.goto("/?q=opium")
-    jump = page.locator("a.filters-jump")
-    assert jump.is_visible()
-    first_hit = page.locator(".hit").first.bounding_box()
-    assert jump.bounding_box()["y"] < first_hit["y"]
-    facets = page.locator("#facets")
-    assert facets.bounding_box()["y"] > first_hit["y"]
-    jump.click()
-    page.wait_for_function("() => location.hash === '#facets'")
-    assert page.evaluate(
-        "document.getElementById('facets').getBoundingClientRect().top"
-    ) < (MOBILE["height"] / 2)
-    # Keyboard users continue from the facets, not from the top of the page.
-    page.keyboard.press("Tab")
-    assert page.evaluate(
-        "document.getElementById('facets').contains(document.activeElement)"
-    )

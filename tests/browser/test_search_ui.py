@@ -140,7 +140,7 @@ def test_result_opens_reader_on_highlighted_paragraph_with_cite_box(
     cite = page.locator(f"#cite-{position} .cite-box")
     cite.wait_for()
     assert f"para. {position}" in cite.locator(".cite-text").inner_text()
-    assert cite.locator("pre").first.inner_text().startswith("@article{")
+    assert cite.locator("pre").first.inner_text().startswith("@misc{")
     assert page.url.endswith(f"#{anchor}")
     page.screenshot(path=str(screenshots / "reader.png"))
 
@@ -179,7 +179,7 @@ def test_facet_filter_box_narrows_a_long_list(page) -> None:
     box = page.locator("#facet-country-filter")
     box.wait_for(state="visible")
     box.fill("turk")
-    visible = page.locator("#facet-country .facet-item:visible .facet-label")
+    visible = page.locator("#facet-country .facet-values > li:visible .facet-label")
     labels = visible.all_inner_texts()
     assert labels and all("turk" in label.lower() for label in labels)
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from corpus.ingest import ingest_paths
 from corpus.models import Article
+from search.facet_view import country_aliases
 from search.index import rebuild_index
-from search.pages import country_aliases
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 OPIUM_ARTICLE = "Has Iran Finally Found a Security Partner in Central Asia?"

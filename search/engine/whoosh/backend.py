@@ -26,9 +26,9 @@ from search.engine.whoosh import planner, store
 from search.engine.whoosh.parse import parse_query, query_terms
 from search.engine.whoosh.reader import (
     Snapshot,
-    current_snapshot,
     forget_snapshot,
     indexed_hashes,
+    latest_known_snapshot,
     with_snapshot,
 )
 from search.engine.whoosh.schema import word_spans
@@ -80,7 +80,12 @@ class WhooshBackend:
         *,
         replace_articles: Iterable[int] = (),
     ) -> int:
-        return store.write_documents(list(documents), replace_articles=replace_articles)
+        written = store.write_documents(
+            list(documents), replace_articles=replace_articles
+        )
+        # The next read (and version()) opens the new generation.
+        forget_snapshot()
+        return written
 
     def delete(
         self, *, paragraph_ids: Iterable[int] = (), article_ids: Iterable[int] = ()
@@ -88,6 +93,7 @@ class WhooshBackend:
         store.write_documents(
             [], delete_ids=paragraph_ids, replace_articles=article_ids
         )
+        forget_snapshot()
 
     def rebuild(
         self,
@@ -97,7 +103,9 @@ class WhooshBackend:
         progress: bool = False,
         stream: TextIO | None = None,
     ) -> RebuildReport:
-        return store.rebuild(source, procs=procs, progress=progress, stream=stream)
+        report = store.rebuild(source, procs=procs, progress=progress, stream=stream)
+        forget_snapshot()
+        return report
 
     def document_hashes(self) -> dict[int, list[int]]:
         return indexed_hashes()
@@ -106,7 +114,9 @@ class WhooshBackend:
         return _highlight(text or "")
 
     def version(self) -> str:
-        snapshot = current_snapshot()
+        # Every read checks the disk anyway; the token may trail another
+        # process's commit by one read.
+        snapshot = latest_known_snapshot()
         if snapshot is None:
             return ""
         return f"{snapshot.path}:{snapshot.generation}"

@@ -149,7 +149,7 @@ class FacetPairs:
 
 class SidecarField:
     """Posting arrays of one text field of one segment, written by a rebuild
-    (see engine_build), memory-mapped."""
+    (see build.py), memory-mapped."""
 
     def __init__(self, folder: Path, field: str) -> None:
         text = (folder / f"{field}.terms").read_text(encoding="utf-8")
@@ -663,6 +663,10 @@ class _Registry:
             self._replace(snapshot)
             return snapshot
 
+    def peek(self) -> Snapshot | None:
+        """The snapshot in use, without checking the disk for a newer one."""
+        return self._snapshot
+
     def _replace(self, snapshot: Snapshot | None) -> None:
         old, self._snapshot = self._snapshot, snapshot
         if old is not None and old is not snapshot:
@@ -697,6 +701,12 @@ _registry = _Registry()
 def current_snapshot() -> Snapshot | None:
     """The snapshot of the live index's latest generation (None: no index yet)."""
     return _registry.current()
+
+
+def latest_known_snapshot() -> Snapshot | None:
+    """The snapshot this process last read (refreshed by every read and after
+    every write of this process), or the current one when there is none yet."""
+    return _registry.peek() or _registry.current()
 
 
 def forget_snapshot(snapshot: Snapshot | None = None) -> None:

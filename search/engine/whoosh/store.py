@@ -1,4 +1,4 @@
-"""The paragraph index on disk: open, write, rebuild, check.
+"""The Whoosh index on disk: open, write, rebuild atomically, report status.
 
 ``SEARCH_INDEX_DIR`` is a symlink into a sibling ``<name>.builds/`` directory that
 holds one complete index per rebuild. A rebuild writes a fresh build directory and
@@ -7,7 +7,8 @@ the new one, never a half-built one; killing a rebuild leaves the old index serv
 
 Writes go through :func:`index_writer`, which waits for Whoosh's write lock with a
 timeout and retries instead of failing. Changes made while a rebuild runs are noted
-in a journal next to the builds and replayed into the new index after the swap.
+in a journal next to the builds and replayed from the document source into the
+new index after the swap.
 """
 
 from __future__ import annotations
