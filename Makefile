@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev setup serve lint format lock lock-check bench load screenshot nightly clean
+.PHONY: run test install install-dev setup serve lint format lock lock-check bench load screenshot nightly clean typesense typesense-stop
 
 # Installs come from the lock files, every package pinned with its hashes, so the
 # venv's own pip (whatever version it is) installs exactly what was tested.
@@ -95,6 +95,14 @@ nightly: install-dev
 ## Refresh docs/search.png from a server started by `make run`.
 screenshot: install-dev
 	$(BIN)/python manage.py screenshot
+
+## A three-node Typesense cluster on loopback under var/typesense/ (see README
+## "Scaling out"); then: set -a; . var/typesense/env; set +a
+typesense: install-dev
+	$(BIN)/python -m search.engine.typesense.cluster start --root var/typesense
+
+typesense-stop:
+	$(BIN)/python -m search.engine.typesense.cluster stop --root var/typesense
 
 clean:
 	rm -rf $(VENV) var

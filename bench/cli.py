@@ -41,6 +41,12 @@ def _tagging(argv: Sequence[str]) -> int:
     return main(argv)
 
 
+def _coverage(argv: Sequence[str]) -> int:
+    from bench.coverage import main
+
+    return main(argv)
+
+
 def _weight(argv: Sequence[str]) -> int:
     from bench.weight import main
 
@@ -60,6 +66,7 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "profile": _profile,
     "load": _load,
     "tagging": _tagging,
+    "coverage": _coverage,
     "weight": _weight,
 }
 

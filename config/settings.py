@@ -42,6 +42,17 @@ VAR_DIR = Path(os.environ.get("REFDESK_VAR_DIR", BASE_DIR / "var"))
 SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", VAR_DIR / "index"))
 SEEDS_DIR = Path(os.environ.get("SEEDS_DIR", BASE_DIR / "seeds"))
 
+# Search engine: "whoosh" (embedded, the default) or "typesense" (a cluster; see the
+# README, "Scaling out"). `make typesense` writes these to var/typesense/env.
+SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh").strip().lower() or "whoosh"
+TYPESENSE_NODES = os.environ.get("TYPESENSE_NODES", "")
+TYPESENSE_API_KEY = os.environ.get("TYPESENSE_API_KEY", "")
+# The alias searches read; a rebuild points it at a new collection.
+TYPESENSE_COLLECTION = os.environ.get("TYPESENSE_COLLECTION", "refdesk")
+TYPESENSE_TIMEOUT = float(os.environ.get("TYPESENSE_TIMEOUT", "2"))
+# How long an index write waits for the cluster to elect a leader (about 10 s).
+TYPESENSE_WRITE_WAIT = float(os.environ.get("TYPESENSE_WRITE_WAIT", "30"))
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

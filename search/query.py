@@ -10,16 +10,18 @@ already built (see ``search.links``). This module never sees an engine's own typ
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 from search.engine.base import (
     MAX_QUERY_CHARS,
+    BackendError,
     EngineHit,
     EngineQuery,
     EngineResult,
@@ -57,6 +59,12 @@ MAX_FILTER_VALUE_CHARS = 200
 SUGGEST_BELOW = 3
 GROUP_HITS = 3
 PAGE_WINDOW = 2
+
+logger = logging.getLogger(__name__)
+SEARCH_UNAVAILABLE = (
+    "Search is unavailable right now: the search engine cannot answer. "
+    "Nothing you saved is lost; try again in a minute."
+)
 
 
 def default_sort(q: str) -> str:
@@ -658,7 +666,12 @@ def run_search(request: SearchRequest) -> SearchPage:
     labels = load_labels(backend.version())
     request = _canonical_request(request, labels)
     query = engine_query(request, labels=labels)
-    result = backend.search(query)
+    try:
+        result = backend.search(query)
+    except BackendError as exc:
+        # A search cluster that lost its quorum: the page says so, never a 500.
+        logger.warning("search backend unavailable: %s", exc)
+        return _empty_page(request, message=SEARCH_UNAVAILABLE)
     if not result.ready:
         return _empty_page(request, message="The search index has not been built yet.")
     return _page(
@@ -741,6 +754,37 @@ def matching_paragraph_ids(
     request = _canonical_request(request, labels)
     query = engine_query(request, labels=labels, offset=0, facets=())
     return backend.matching_ids(query, limit=limit)
+
+
+def backend_query(
+    request: SearchRequest,
+) -> tuple[SearchBackend, EngineQuery, Labels, SearchRequest]:
+    """The backend, the engine query of the whole result set (no page, no
+    facets), the labels and the canonical request: for callers that ask the
+    backend something other than a page of results."""
+    backend = get_backend()
+    labels = load_labels(backend.version())
+    request = _canonical_request(request, labels)
+    query = engine_query(request, labels=labels, offset=0, limit=0, facets=())
+    return backend, query, labels, request
+
+
+def hits_for(
+    request: SearchRequest,
+    found: Iterable[EngineHit],
+    *,
+    labels: Labels,
+    highlight: Highlight,
+) -> list[Hit]:
+    """Result hits, with their tag links, for engine hits found outside
+    ``run_search`` (such as ``more_like``)."""
+    return _hits(
+        request,
+        tuple(found),
+        labels=labels,
+        highlight=highlight,
+        links=_toggles(request),
+    )
 
 
 def highlight_text(text: str, q: str) -> str:
