@@ -341,8 +341,8 @@ def clean_scraped_text(
     if end == 0:
         # No line reads as body text: a short clean note passes to the parser, a
         # page of menus and links has no article.
-        furniture = sum(1 for line in lines if line.junk or line.bullet)
-        if lines and furniture * 2 >= len(lines):
+        furniture_lines = sum(1 for line in lines if line.junk or line.bullet)
+        if lines and furniture_lines * 2 >= len(lines):
             blocks = tuple(
                 Block(
                     text=line.text, kept=False, reason=line.junk or "menu or list link"
