@@ -26,7 +26,13 @@ import justext
 
 from corpus.parsing import find_date
 
-__all__ = ["Block", "CleanedText", "clean_scraped_text", "shared_furniture"]
+__all__ = [
+    "Block",
+    "CleanedText",
+    "clean_scraped_text",
+    "copyright_year",
+    "shared_furniture",
+]
 
 # A line of body text: long enough, and written in sentences.
 MIN_BODY_WORDS = 12
@@ -229,6 +235,23 @@ def _mark_repeated(lines: list[_Line], *, furniture: frozenset[str]) -> list[_Li
             line = dataclasses.replace(line, body=False, junk=_ACROSS_PAGES)
         marked.append(line)
     return marked
+
+
+# "© 2019 Site", "Copyright (c) 2005-2019 Site": the year the page was rendered.
+_COPYRIGHT = re.compile(
+    r"(?:©|\(c\)|\bcopyright\b)\s*(?:(?:19|20)\d\d\s*[-–]\s*)?((?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+
+
+def copyright_year(text: str) -> int | None:
+    """The latest year of the page's copyright notices, or None.
+
+    A page is not published after the year its copyright notice names, so this
+    bounds a year guessed from the years the text mentions ("tour in 2020").
+    """
+    years = [int(match.group(1)) for match in _COPYRIGHT.finditer(text)]
+    return max(years) if years else None
 
 
 def shared_furniture(texts: Iterable[str]) -> frozenset[str]:

@@ -28,7 +28,7 @@ from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 from trafilatura.settings import Document as TrafilaturaDocument
 
-from corpus.cleaning import Block, CleanedText, clean_scraped_text
+from corpus.cleaning import Block, CleanedText, clean_scraped_text, copyright_year
 from corpus.parsing import ParsedArticle, ParsedAuthor, ParseError, parse_article
 
 __all__ = [
@@ -95,6 +95,8 @@ class Document:
     date: datetime.date | None = None
     # A year the page gives without a full date; better than the parser's guess.
     year: int | None = None
+    # The page's copyright year: an estimated year is never later than this.
+    latest_year: int | None = None
     publication: str = ""
     source_url: str = ""
     # Each block the cleaner looked at, with its decision and reason.
@@ -146,6 +148,7 @@ def read_document(
         title=cleaned.title,
         date=cleaned.date,
         year=cleaned.year,
+        latest_year=copyright_year(text),
         source_url=url or _url_line(text),
         blocks=cleaned.blocks,
     )
@@ -172,6 +175,10 @@ def parse_document(document: Document) -> ParsedArticle:
         )
     elif document.year and not parsed.date and parsed.year != document.year:
         parsed = dataclasses.replace(parsed, year=document.year, date_estimated=True)
+    latest = document.latest_year
+    if not parsed.date and parsed.year and latest and parsed.year > latest:
+        # A year guessed from the text ("a tour in 2020") can name the future.
+        parsed = dataclasses.replace(parsed, year=latest, date_estimated=True)
     if document.publication and not parsed.publication:
         parsed = dataclasses.replace(parsed, publication=document.publication)
     if document.source_url:
