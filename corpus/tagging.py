@@ -7,6 +7,7 @@ MANUAL or REJECTED row, so nothing an editor decided is lost or re-added.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -96,6 +97,9 @@ class GazetteerEntry:
     form: str
     code: str | None
     case_sensitive: bool = False
+    # An alias (a capital, "the Kremlin") stands for the country only as its
+    # government: "Moscow said", not "tankers to Moscow" or "a summit in Moscow".
+    stands_for_government: bool = False
 
 
 @dataclass(frozen=True)
@@ -211,7 +215,7 @@ def build_gazetteer(entries: Iterable[GazetteerEntry]) -> Gazetteer:
         form = _normalise_form(entry.form)
         if not form:
             continue
-        entry = GazetteerEntry(form, entry.code, entry.case_sensitive)
+        entry = dataclasses.replace(entry, form=form)
         by_key.setdefault(form.lower(), {})[(form, entry.case_sensitive)] = entry
     lookup = {key: tuple(variants.values()) for key, variants in by_key.items()}
     trie = _trie_regex(lookup) or "(?!)"
@@ -245,6 +249,19 @@ _FEATURE_BEFORE = re.compile(r"\b(?:Lake|Inner|Mount|Mt\.|Cape)\s+$")
 # "WASHINGTON —", "MOSCOW (Reuters) -": a dateline says where, not who.
 _DATELINE_AFTER = re.compile(
     r"(?:\s*,\s*[A-Z][A-Za-z.]*(?:\s+[A-Z][A-Za-z.]*)?)?\s*(?:\([^)]{1,40}\)\s*)?[—–-]"
+)
+# A preposition of place or motion, unless a governing body is "in" the place.
+_PLACE_BEFORE = re.compile(
+    r"(?:\b(?P<actor>officials|authorities|government|leaders|leadership|regime"
+    r"|rulers|diplomats|policymakers|ministers|ministry|hardliners)\s+)?"
+    r"\b(?:to|into|towards?|via|in|at)\s+$"
+)
+# What follows a bare place: the end of the clause or a function word, not a noun
+# ("to Russian officials") or a possessive ("Moscow's").
+_PLACE_AFTER = re.compile(
+    r"(?!'s\b)(?:\s*(?:$|[.,;:!?)\]—–])|\s+(?:on|in|at|for|and|or|last|this|next"
+    r"|to|with|by|from|during|after|before|where|when|until|since|earlier|later"
+    r"|yesterday|today|\d)\b)"
 )
 # Phrases that mean both Koreas.
 _BOTH_KOREAS = re.compile(
@@ -299,7 +316,25 @@ def _country_of(
     spelled = _SPACES.sub(" ", match.group("name"))
     candidates = gazetteer.entries.get(spelled.lower(), ())
     entry = next((e for e in candidates if _case_matches(spelled, e)), None)
-    return None if entry is None else entry.code
+    if entry is None:
+        return None
+    if entry.stands_for_government and _only_a_place(
+        normalised, match.start("name"), match.end()
+    ):
+        return None
+    return entry.code
+
+
+def _only_a_place(text: str, start: int, end: int) -> bool:
+    """Whether the name at [start, end) is a destination or a venue, not an actor.
+
+    "tankers to Baku." and "a summit in Moscow on Monday" name a place; "officials
+    in Tbilisi", "Moscow's demands" and "to Russian officials" do not.
+    """
+    before = _PLACE_BEFORE.search(text, max(0, start - 40), start)
+    if before is None or before.group("actor"):
+        return False
+    return bool(_PLACE_AFTER.match(text, end))
 
 
 def _note(found: dict[str, list[str]], code: str, evidence: str) -> None:
@@ -324,7 +359,7 @@ def _compiled_gazetteer(
             entries.append(GazetteerEntry(re.sub(r"^the ", "", official), code))
         entries.append(GazetteerEntry(name, code))
     entries.extend(
-        GazetteerEntry(alias, code, case_sensitive)
+        GazetteerEntry(alias, code, case_sensitive, stands_for_government=True)
         for alias, code, case_sensitive in aliases
     )
     return build_gazetteer(entries)
