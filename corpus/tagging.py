@@ -246,6 +246,17 @@ _FEATURE_AFTER = re.compile(
     r"|Strait|Straits|Bay|Sea)\b"
 )
 _FEATURE_BEFORE = re.compile(r"\b(?:Lake|Inner|Mount|Mt\.|Cape)\s+$")
+# A name that is also a US state's ("Georgia", "Washington") is the state where
+# the words around it are a state's: its governor, legislature, counties, parties.
+_STATE_AFTER = re.compile(
+    r"(?:'s)?\s+(?:State\s+(?:Senate|House|Legislature|University)\b"
+    r"|Gov\.|governor\b|Governor\b|General\s+Assembly\b"
+    r"|state\s+(?:legislators|lawmakers|legislature)\b|Republicans\b)"
+)
+_STATE_BEFORE = re.compile(
+    r"(?:\b(?:U\.?S\.?|American)\s+state\s+of|\bCounty,|\bGov\.)\s+$",
+    re.IGNORECASE,
+)
 # "WASHINGTON —", "MOSCOW (Reuters) -": a dateline says where, not who.
 _DATELINE_AFTER = re.compile(
     r"(?:\s*,\s*[A-Z][A-Za-z.]*(?:\s+[A-Z][A-Za-z.]*)?)?\s*(?:\([^)]{1,40}\)\s*)?[—–-]"
@@ -273,6 +284,8 @@ _BOTH_KOREAS_CODES = ("KR", "KP")
 def _names_something_else(text: str, start: int, end: int) -> bool:
     """Whether the country name at [start, end) is part of another name."""
     if _FEATURE_AFTER.match(text, end) or _FEATURE_BEFORE.search(text, 0, start):
+        return True
+    if _STATE_AFTER.match(text, end) or _STATE_BEFORE.search(text, 0, start):
         return True
     found = text[start:end]
     at_start = not text[:start].strip(" \"'“‘(")

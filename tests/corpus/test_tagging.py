@@ -395,6 +395,11 @@ def test_rejected_tag_is_not_readded(seeds_dir: Path, tmp_path: Path) -> None:
         ("Boats on the Congo River", "CG"),
         ("Lake Chad is shrinking.", "TD"),
         ("the Jordan Valley", "JO"),
+        # A US state that shares a country's name.
+        ("Georgia's governor signed the bill in Atlanta.", "GE"),
+        ("Voters in the US state of Georgia went to the polls.", "GE"),
+        ("Fulton County, Georgia, counted the ballots again.", "GE"),
+        ("Georgia Republicans backed the measure.", "GE"),
         # A capital as a dateline says where the story was filed, not who acted.
         ("WASHINGTON — The talks resumed on Monday.", "US"),
         ("MOSCOW (Reuters) - The rouble fell.", "RU"),
@@ -427,6 +432,13 @@ def test_capital_that_is_only_a_place_is_not_tagged(text: str, code: str) -> Non
         ("Chad sent troops to the border.", "TD"),
         ("The envoy handed the note to Moscow's negotiators.", "RU"),
         ("Diplomats in Ashgabat say the deal holds.", "TM"),
+        ("Georgia's president vetoed the foreign agents law.", "GE"),
+        ("Russia and Georgia fought a war in 2008.", "GE"),
+        ("Taiwan voters chose a new president.", "TW"),
+        ("The Sweden Democrats gained seats.", "SE"),
+        ("Iran state media reported the strike.", "IR"),
+        ("The State of Israel was founded in 1948.", "IL"),
+        ("Taiwan's legislature passed the budget.", "TW"),
         ("The letter went to Russian officials.", "RU"),  # an adjective, not a place
         ("Tankers sailed to Turkmenistan on Monday.", "TM"),  # a country's own name
     ],
