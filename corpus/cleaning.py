@@ -551,11 +551,36 @@ def _read_header(
                 "menu or list link" if lines[index].bullet else "page header"
             )
             decisions.append((index, False, reason))
-    title = lines[best].text if best >= 0 else ""
+    title = _untruncated(lines[best].text, lines) if best >= 0 else ""
     if best >= start:
         decisions[:] = [d for d in decisions if d[0] != best]
         decisions.append((best, False, "title"))
     return _Header(title=title, date=date, byline=byline, year=year)
+
+
+def _untruncated(title: str, lines: list[_Line]) -> str:
+    """A headline cut short for a teaser ("... as Wild…"), whole if the page has it."""
+    stem = title.rstrip()
+    for mark in ("…", "..."):
+        if stem.endswith(mark):
+            stem = stem[: -len(mark)].rstrip()
+            break
+    else:
+        return title
+    if len(stem.split()) < 3:
+        return title
+    whole = next(
+        (
+            line.text
+            for line in lines
+            if line.text.startswith(stem)
+            and len(line.text) > len(stem) + 1
+            and not line.text.rstrip().endswith(("…", "..."))
+            and len(line.text.split()) <= MAX_TITLE_WORDS
+        ),
+        "",
+    )
+    return whole or title
 
 
 def _htmldate_reading(regions: list[list[str]]) -> _Header:

@@ -120,6 +120,15 @@ def test_date_is_read_from_the_header(line: str, date: datetime.date) -> None:
     assert parsed(text).date == date
 
 
+def test_headline_cut_short_with_an_ellipsis_is_read_whole() -> None:
+    whole = "Trade Across the Turkmen Border Grows as the Railway Opens"
+    teaser = "Trade Across the Turkmen Border Grows as…"
+    text = MENU + page(teaser, P1, P2, P3, "* Most read", f"* {whole}")
+    assert parsed(text).title == whole
+    # Without the whole headline on the page the teaser is all there is.
+    assert parsed(MENU + page(teaser, P1, P2, P3)).title == teaser
+
+
 @pytest.mark.parametrize(
     ("footer", "year"),
     [
