@@ -17,6 +17,10 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from search.engine.base import IndexDocument
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CHUNK = 5000
@@ -34,7 +38,7 @@ QUERIES = (
 )
 
 
-def _documents(paragraphs: int, seed: int) -> Iterator[object]:
+def _documents(paragraphs: int, seed: int) -> Iterator[IndexDocument]:
     from bench.generate import build_vocabulary, generate_articles
     from search.engine.base import IndexDocument
 
