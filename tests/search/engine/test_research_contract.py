@@ -8,7 +8,7 @@ import datetime
 from collections import Counter
 
 import pytest
-from contract import backend, corpus_documents, query, source  # noqa: F401
+from contract import backend, corpus_documents, query, source, values  # noqa: F401
 
 from search.engine.base import NO_VALUE, IndexDocument, SearchBackend
 
@@ -91,3 +91,24 @@ def test_more_like_a_long_paragraph_finds_each_kin(
     )
     found = [hit.paragraph_id for hit in backend.more_like(71, limit=5)]
     assert set(found[:2]) == {72, 73}
+
+
+@pytest.mark.parametrize(
+    ("rows", "columns"),
+    [
+        ("country", "topic"),  # both multi-valued
+        ("year", "country"),  # the single-valued facet first
+    ],
+)
+def test_count_any_two_facets_matches_brute_force(
+    backend: SearchBackend,  # noqa: F811
+    rows: str,
+    columns: str,
+) -> None:
+    grid = backend.count(query(), rows=rows, columns=columns, missing=True)
+    expected: Counter[tuple[str, str]] = Counter()
+    for doc in corpus_documents():
+        for row in values(doc, rows) or (NO_VALUE,):
+            for column in values(doc, columns) or (NO_VALUE,):
+                expected[(row, column)] += 1
+    assert dict(grid.cells) == dict(expected)
