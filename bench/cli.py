@@ -35,6 +35,12 @@ def _load(argv: Sequence[str]) -> int:
     return main(argv)
 
 
+def _tagging(argv: Sequence[str]) -> int:
+    from bench.tagging import main
+
+    return main(argv)
+
+
 def _coverage(argv: Sequence[str]) -> int:
     from bench.coverage import main
 
@@ -59,6 +65,7 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "worker": _worker,
     "profile": _profile,
     "load": _load,
+    "tagging": _tagging,
     "coverage": _coverage,
     "weight": _weight,
 }

@@ -13,6 +13,7 @@ CATEGORIES = ("fresh", "click", "browse")
 LABELS = {
     "refdesk": "Refdesk",
     "api": "/api/search",
+    "typesense": "Typesense",
     "fts5": "FTS5",
     "tantivy": "tantivy",
 }
@@ -94,6 +95,15 @@ def ratios(engines: dict[str, dict[str, object]]) -> dict[str, dict[str, float]]
             }
             if pair:
                 out[f"{side}/{peer}"] = pair
+    # The cluster leg against the embedded one (the 3x budget).
+    if "typesense" in flat and "refdesk" in flat:
+        pair = {
+            key: flat["typesense"][key] / flat["refdesk"][key]
+            for key in flat["typesense"]
+            if key in flat["refdesk"] and flat["refdesk"][key]
+        }
+        if pair:
+            out["typesense/refdesk"] = pair
     return out
 
 
@@ -147,7 +157,11 @@ def render_table(report: dict[str, object]) -> str:
     engines: dict[str, dict[str, object]] = report["engines"]  # type: ignore[assignment]
     flat = {name: engine_figures(section) for name, section in engines.items()}
     pair_ratios: dict[str, dict[str, float]] = report["ratios"]  # type: ignore[assignment]
-    columns = [name for name in ("refdesk", "api", "fts5", "tantivy") if name in flat]
+    columns = [
+        name
+        for name in ("refdesk", "api", "typesense", "fts5", "tantivy")
+        if name in flat
+    ]
     ratio_columns = [key for key in pair_ratios]
     headers = ["figure", *(LABELS[name] for name in columns)]
     headers += [

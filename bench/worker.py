@@ -24,7 +24,9 @@ from bench.workspace import (
     setup_django,
 )
 
-ENGINES = ("refdesk", "api", "fts5", "tantivy")
+ENGINES = ("refdesk", "api", "typesense", "fts5", "tantivy")
+# Engines that are Refdesk itself (its own code paths), on one backend or another.
+REFDESK_ENGINES = ("refdesk", "api", "typesense")
 
 
 def index_engine(name: str, *, workspace: Workspace) -> dict[str, object]:
@@ -33,12 +35,17 @@ def index_engine(name: str, *, workspace: Workspace) -> dict[str, object]:
     details: dict[str, object] = {}
     with PeakMemory() as memory:
         started = time.perf_counter()
-        if name == "refdesk":
+        if name in ("refdesk", "typesense"):
             from bench import refdesk_engine
 
             details = refdesk_engine.rebuild()
             count = refdesk_engine.indexed_documents()
-            location = workspace.index_dir
+            # The cluster keeps three copies; one node's data is one index.
+            location = (
+                workspace.index_dir
+                if name == "refdesk"
+                else workspace.root / "typesense" / "node1" / "data"
+            )
         elif name == "fts5":
             from bench import fts5
 
@@ -66,7 +73,7 @@ def index_engine(name: str, *, workspace: Workspace) -> dict[str, object]:
 
 
 def open_engine(name: str, *, workspace: Workspace) -> SearchEngine:
-    if name == "refdesk":
+    if name in ("refdesk", "typesense"):
         from bench.refdesk_engine import RunSearchEngine
 
         return RunSearchEngine()
@@ -136,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     options = parser.parse_args(argv)
     workspace = Workspace(options.work_dir)
-    if options.engine in ("refdesk", "api"):
+    if options.engine in REFDESK_ENGINES:
         setup_django(workspace)
     if options.phase == "index":
         result = index_engine(options.engine, workspace=workspace)

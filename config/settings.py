@@ -42,6 +42,17 @@ VAR_DIR = Path(os.environ.get("REFDESK_VAR_DIR", BASE_DIR / "var"))
 SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", VAR_DIR / "index"))
 SEEDS_DIR = Path(os.environ.get("SEEDS_DIR", BASE_DIR / "seeds"))
 
+# Search engine: "whoosh" (embedded, the default) or "typesense" (a cluster; see the
+# README, "Scaling out"). `make typesense` writes these to var/typesense/env.
+SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh").strip().lower() or "whoosh"
+TYPESENSE_NODES = os.environ.get("TYPESENSE_NODES", "")
+TYPESENSE_API_KEY = os.environ.get("TYPESENSE_API_KEY", "")
+# The alias searches read; a rebuild points it at a new collection.
+TYPESENSE_COLLECTION = os.environ.get("TYPESENSE_COLLECTION", "refdesk")
+TYPESENSE_TIMEOUT = float(os.environ.get("TYPESENSE_TIMEOUT", "2"))
+# How long an index write waits for the cluster to elect a leader (about 10 s).
+TYPESENSE_WRITE_WAIT = float(os.environ.get("TYPESENSE_WRITE_WAIT", "30"))
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -176,6 +187,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 REFDESK_MAX_FILE_BYTES = 5 * 1024 * 1024
 
 # Login rate limiting: lock a username/IP pair out for 15 minutes after 5 failures.
+# REFDESK_TRUSTED_PROXIES is how many reverse proxies in front of the app append the
+# address they saw to X-Forwarded-For (0: the app is reached directly, and the header
+# is ignored). See README "Deployment".
+REFDESK_TRUSTED_PROXIES = int(os.environ.get("REFDESK_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -10,6 +10,7 @@ already built (see ``search.links``). This module never sees an engine's own typ
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import re
 import time
@@ -20,6 +21,7 @@ from urllib.parse import urlencode
 
 from search.engine.base import (
     MAX_QUERY_CHARS,
+    BackendError,
     EngineHit,
     EngineQuery,
     EngineResult,
@@ -48,10 +50,21 @@ SORT_LABELS = {
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 100_000
-MAX_VALUES_PER_FILTER = 50
+# Every facet link carries the whole filter state, so the state's size multiplies the
+# page's: these keep the biggest page (a few hundred facet links) under 2 MB.
+MAX_VALUES_PER_FILTER = 10
+MAX_FILTER_VALUES = 20
+MAX_FILTER_CHARS = 1000
+MAX_FILTER_VALUE_CHARS = 200
 SUGGEST_BELOW = 3
 GROUP_HITS = 3
 PAGE_WINDOW = 2
+
+logger = logging.getLogger(__name__)
+SEARCH_UNAVAILABLE = (
+    "Search is unavailable right now: the search engine cannot answer. "
+    "Nothing you saved is lost; try again in a minute."
+)
 
 
 def default_sort(q: str) -> str:
@@ -130,17 +143,31 @@ class SearchRequest:
                 "only the start was searched."
             )
 
+        budget = {"values": MAX_FILTER_VALUES, "chars": MAX_FILTER_CHARS}
+
         def values(name: str) -> tuple[str, ...]:
             found: list[str] = []
             for raw in _getlist(params, name):
-                value = raw.strip()[:200]
+                value = raw.strip()[:MAX_FILTER_VALUE_CHARS]
                 if value and value not in found:
                     found.append(value)
             if len(found) > MAX_VALUES_PER_FILTER:
                 messages.append(
                     f"Only the first {MAX_VALUES_PER_FILTER} {name} filters were used."
                 )
-            return tuple(found[:MAX_VALUES_PER_FILTER])
+            kept: list[str] = []
+            for value in found[:MAX_VALUES_PER_FILTER]:
+                if budget["values"] < 1 or budget["chars"] < len(value):
+                    messages.append(
+                        f"At most {MAX_FILTER_VALUES} filters "
+                        f"({MAX_FILTER_CHARS} characters) are used at once; "
+                        f"some {name} filters were left out."
+                    )
+                    break
+                budget["values"] -= 1
+                budget["chars"] -= len(value)
+                kept.append(value)
+            return tuple(kept)
 
         countries = tuple(
             dict.fromkeys(v.upper() if len(v) == 2 else v for v in values("country"))
@@ -639,7 +666,12 @@ def run_search(request: SearchRequest) -> SearchPage:
     labels = load_labels(backend.version())
     request = _canonical_request(request, labels)
     query = engine_query(request, labels=labels)
-    result = backend.search(query)
+    try:
+        result = backend.search(query)
+    except BackendError as exc:
+        # A search cluster that lost its quorum: the page says so, never a 500.
+        logger.warning("search backend unavailable: %s", exc)
+        return _empty_page(request, message=SEARCH_UNAVAILABLE)
     if not result.ready:
         return _empty_page(request, message="The search index has not been built yet.")
     return _page(

@@ -123,6 +123,10 @@ class WhooshBackend:
     def document_hashes(self) -> dict[int, list[int]]:
         return indexed_hashes()
 
+    def remove_stale_builds(self) -> list[str]:
+        """Build folders left by killed rebuilds (see ``store.remove_stale_builds``)."""
+        return store.remove_stale_builds()
+
     def highlight(self, text: str) -> Highlight:
         return _highlight(text or "")
 
