@@ -330,6 +330,13 @@ def clean_scraped_text(
     lines = _mark_repeated(
         [_read_line(raw, stops=stops) for raw in raw_lines], furniture=furniture
     )
+    if not any(line.junk or line.bullet for line in lines):
+        # Nothing on the page reads as furniture: the text is the author's own.
+        blocks = tuple(
+            Block(text=line.text, kept=True, reason="no page furniture", index=index)
+            for index, line in enumerate(lines)
+        )
+        return CleanedText(text=text, blocks=blocks)
     start, end = _article_span(lines)
     if end == 0:
         # No line reads as body text: a short clean note passes to the parser, a

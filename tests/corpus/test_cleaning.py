@@ -148,3 +148,14 @@ def test_every_dropped_block_has_a_reason() -> None:
     cleaned = clean_scraped_text(MENU + page("Trade Grows", P1, P2, P3))
     assert cleaned.dropped
     assert all(block.reason for block in cleaned.dropped)
+
+
+def test_short_text_without_furniture_keeps_every_line() -> None:
+    # Its only line long enough to read as body is the title.
+    text = page(
+        "A long title about Tehran, Moscow and the sanctions they both live under",
+        "Tehran and Moscow talked about sanctions and pipelines.",
+        "Ashgabat said little about water and the Caspian.",
+    )
+    assert kept(text) == text
+    assert len(parsed(text).paragraphs) == 2
