@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import logging
@@ -433,7 +434,11 @@ class TypesenseBackend(Writes):
             return []
         return out if limit is None else out[:limit]
 
-    def count(self, query: EngineQuery, *, rows: str, columns: str) -> CountGrid:
+    def count(
+        self, query: EngineQuery, *, rows: str, columns: str, missing: bool = False
+    ) -> CountGrid:
+        # ``missing`` (the no-value row and column) and articles per cell are not
+        # counted here yet: the grid holds the valued cells only.
         _parsed, translation, _messages = self._plan(query)
         base = self._base(translation)
         filter_by = tr.filters_for(query, translation)
@@ -539,29 +544,61 @@ class TypesenseBackend(Writes):
         )
         return int(self._multi([params])[0]["found"])
 
-    def more_like(self, paragraph_id: int, *, limit: int = 10) -> list[EngineHit]:
+    def _more_like_document(self, paragraph_id: int) -> dict[str, Any] | None:
         try:
-            document = self._call(
+            return self._call(
                 lambda c: (
                     c.collections[self.alias].documents[str(paragraph_id)].retrieve()
                 )
             )
         except ts_errors.ObjectNotFound:
+            return None
+
+    def more_like_terms(self, paragraph_id: int) -> tuple[str, ...] | None:
+        document = self._more_like_document(paragraph_id)
+        if document is None:
+            return None
+        text = document.get("text", "")
+        chosen = {t for t, _ in Counter(analyze(text)).most_common(12)}
+        words: dict[str, None] = {}
+        for match in WORD_RE.finditer(text):
+            word = match.group(0)
+            if analyze(word) and analyze(word)[0] in chosen:
+                words.setdefault(word, None)
+        return tuple(words)
+
+    def more_like(
+        self,
+        paragraph_id: int,
+        *,
+        limit: int = 10,
+        query: EngineQuery | None = None,
+        exclude_article: bool = False,
+    ) -> list[EngineHit]:
+        document = self._more_like_document(paragraph_id)
+        if document is None:
             return []
         chosen = [
             t for t, _ in Counter(analyze(document.get("text", ""))).most_common(12)
         ]
         if not chosen:
             return []
+        narrowing = [f"(paragraph_id:<{paragraph_id} || paragraph_id:>{paragraph_id})"]
+        if exclude_article:
+            article = int(document["article_id"])
+            narrowing.append(f"(article_id:<{article} || article_id:>{article})")
+        if query is not None:
+            _parsed, translation, _messages = self._plan(
+                dataclasses.replace(query, text="")
+            )
+            narrowing.append(tr.filters_for(query, translation))
         params = {
             "q": " ".join(chosen),
             "query_by": "all_t",
             "num_typos": 0,
             "prefix": "false",
             "drop_tokens_threshold": 10 * limit,
-            "filter_by": (
-                f"(paragraph_id:<{paragraph_id} || paragraph_id:>{paragraph_id})"
-            ),
+            "filter_by": tr._and(narrowing),
             "per_page": min(limit, PER_PAGE_MAX),
             "highlight_fields": "none",
             "include_fields": ",".join(DISPLAY_FIELDS),
