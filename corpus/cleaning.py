@@ -26,7 +26,13 @@ import justext
 
 from corpus.parsing import find_date
 
-__all__ = ["Block", "CleanedText", "clean_scraped_text", "shared_furniture"]
+__all__ = [
+    "Block",
+    "CleanedText",
+    "clean_scraped_text",
+    "copyright_year",
+    "shared_furniture",
+]
 
 # A line of body text: long enough, and written in sentences.
 MIN_BODY_WORDS = 12
@@ -231,6 +237,23 @@ def _mark_repeated(lines: list[_Line], *, furniture: frozenset[str]) -> list[_Li
     return marked
 
 
+# "© 2019 Site", "Copyright (c) 2005-2019 Site": the year the page was rendered.
+_COPYRIGHT = re.compile(
+    r"(?:©|\(c\)|\bcopyright\b)\s*(?:(?:19|20)\d\d\s*[-–]\s*)?((?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+
+
+def copyright_year(text: str) -> int | None:
+    """The latest year of the page's copyright notices, or None.
+
+    A page is not published after the year its copyright notice names, so this
+    bounds a year guessed from the years the text mentions ("tour in 2020").
+    """
+    years = [int(match.group(1)) for match in _COPYRIGHT.finditer(text)]
+    return max(years) if years else None
+
+
 def shared_furniture(texts: Iterable[str]) -> frozenset[str]:
     """Short lines that several of these texts hold: the furniture of their sites.
 
@@ -341,8 +364,8 @@ def clean_scraped_text(
     if end == 0:
         # No line reads as body text: a short clean note passes to the parser, a
         # page of menus and links has no article.
-        furniture = sum(1 for line in lines if line.junk or line.bullet)
-        if lines and furniture * 2 >= len(lines):
+        furniture_lines = sum(1 for line in lines if line.junk or line.bullet)
+        if lines and furniture_lines * 2 >= len(lines):
             blocks = tuple(
                 Block(
                     text=line.text, kept=False, reason=line.junk or "menu or list link"

@@ -26,8 +26,9 @@ from urllib.parse import urlsplit
 import trafilatura
 from lxml import html as lxml_html
 from markdown_it import MarkdownIt
+from trafilatura.settings import Document as TrafilaturaDocument
 
-from corpus.cleaning import Block, CleanedText, clean_scraped_text
+from corpus.cleaning import Block, CleanedText, clean_scraped_text, copyright_year
 from corpus.parsing import ParsedArticle, ParsedAuthor, ParseError, parse_article
 
 __all__ = [
@@ -94,6 +95,8 @@ class Document:
     date: datetime.date | None = None
     # A year the page gives without a full date; better than the parser's guess.
     year: int | None = None
+    # The page's copyright year: an estimated year is never later than this.
+    latest_year: int | None = None
     publication: str = ""
     source_url: str = ""
     # Each block the cleaner looked at, with its decision and reason.
@@ -145,6 +148,7 @@ def read_document(
         title=cleaned.title,
         date=cleaned.date,
         year=cleaned.year,
+        latest_year=copyright_year(text),
         source_url=url or _url_line(text),
         blocks=cleaned.blocks,
     )
@@ -155,28 +159,36 @@ def parse_document(document: Document) -> ParsedArticle:
     if not document.text.strip():
         raise ParseError("no article body found")
     parsed = parse_article(document.text)
-    changes: dict[str, object] = {}
     if document.title:
-        changes.update(title=document.title, title_derived=False)
+        parsed = dataclasses.replace(parsed, title=document.title, title_derived=False)
     if document.authors and not parsed.authors:
-        changes["authors"] = tuple(
-            ParsedAuthor(name=name, bio="") for name in document.authors
+        parsed = dataclasses.replace(
+            parsed,
+            authors=tuple(ParsedAuthor(name=name, bio="") for name in document.authors),
         )
     if document.date and not parsed.date:
-        changes.update(date=document.date, year=document.date.year)
-        changes["date_estimated"] = False
+        parsed = dataclasses.replace(
+            parsed,
+            date=document.date,
+            year=document.date.year,
+            date_estimated=False,
+        )
     elif document.year and not parsed.date and parsed.year != document.year:
-        changes.update(year=document.year, date_estimated=True)
+        parsed = dataclasses.replace(parsed, year=document.year, date_estimated=True)
+    latest = document.latest_year
+    if not parsed.date and parsed.year and latest and parsed.year > latest:
+        # A year guessed from the text ("a tour in 2020") can name the future.
+        parsed = dataclasses.replace(parsed, year=latest, date_estimated=True)
     if document.publication and not parsed.publication:
-        changes["publication"] = document.publication
+        parsed = dataclasses.replace(parsed, publication=document.publication)
     if document.source_url:
-        changes["source_url"] = document.source_url
+        parsed = dataclasses.replace(parsed, source_url=document.source_url)
     # The parser may read the headline again as the first paragraph.
     paragraphs = parsed.paragraphs
     repeated = bool(paragraphs) and _same(paragraphs[0].text, document.title)
     if len(paragraphs) > 1 and repeated:
-        changes["paragraphs"] = paragraphs[1:]
-    return dataclasses.replace(parsed, **changes) if changes else parsed
+        parsed = dataclasses.replace(parsed, paragraphs=paragraphs[1:])
+    return parsed
 
 
 def explain(document: Document, parsed: ParsedArticle | None) -> list[str]:
@@ -211,10 +223,12 @@ def explain(document: Document, parsed: ParsedArticle | None) -> list[str]:
 def extract_html(html: str, *, url: str = "") -> Document:
     """The main text of an HTML page: title first, then blank-line separated blocks."""
     document = _bare_extraction(html, url=url)
-    body = (getattr(document, "text", None) or "").strip() if document else ""
+    body = (document.text or "").strip() if document else ""
     refusal = _refusal(html, body=body)
     if refusal:
         raise ExtractError(refusal)
+    if document is None:
+        raise ExtractError("the HTML page has no body text")
     site = " ".join((document.sitename or "").split())
     title = _strip_site_name(" ".join((document.title or "").split()), site=site)
     blocks = [line.strip() for line in body.splitlines() if line.strip()]
@@ -238,13 +252,14 @@ def extract_html(html: str, *, url: str = "") -> Document:
     )
 
 
-def _bare_extraction(html: str, *, url: str) -> object:
+def _bare_extraction(html: str, *, url: str) -> TrafilaturaDocument | None:
     """trafilatura's reading of the page, given up after the timeout."""
-    outcome: dict[str, object] = {}
+    outcome: dict[str, TrafilaturaDocument | None] = {}
+    failure: list[Exception] = []
 
     def run() -> None:
         try:
-            outcome["document"] = trafilatura.bare_extraction(
+            extracted = trafilatura.bare_extraction(
                 html,
                 url=url or None,
                 with_metadata=True,
@@ -254,7 +269,12 @@ def _bare_extraction(html: str, *, url: str) -> object:
                 include_links=False,
             )
         except (ValueError, TypeError, AttributeError) as error:
-            outcome["error"] = error
+            failure.append(error)
+            return
+        # as_dict is off, so the reading is a Document or nothing.
+        outcome["document"] = (
+            extracted if isinstance(extracted, TrafilaturaDocument) else None
+        )
 
     # A thread that overruns is left to finish on its own; the page is skipped.
     worker = threading.Thread(target=run, daemon=True)
@@ -264,8 +284,8 @@ def _bare_extraction(html: str, *, url: str) -> object:
         raise ExtractError(
             f"the HTML page took longer than {HTML_TIMEOUT_SECONDS:g} s to read"
         )
-    if "error" in outcome:
-        raise ExtractError(f"the HTML could not be read ({outcome['error']})")
+    if failure:
+        raise ExtractError(f"the HTML could not be read ({failure[0]})")
     return outcome.get("document")
 
 

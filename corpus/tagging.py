@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING, TypeVar
 
 import pycountry
 from django.db import transaction
@@ -27,6 +28,12 @@ from corpus.models import (
     Topic,
 )
 from corpus.text import stem_word
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+# The two tag tables share their columns; each is synced the same way.
+_TagRow = TypeVar("_TagRow", ParagraphCountry, ParagraphTopic)
 
 __all__ = [
     "AutoTagResult",
@@ -278,9 +285,9 @@ def find_countries(text: str, gazetteer: Gazetteer) -> tuple[tuple[str, str], ..
             continue
         if any(start <= low < end for start, end in claimed):
             continue
-        code = _country_of(match, normalised, gazetteer)
-        if code is not None:
-            _note(found, code, text[low:high])
+        country = _country_of(match, normalised, gazetteer)
+        if country is not None:
+            _note(found, country, text[low:high])
     return tuple((code, _join_evidence(words)) for code, words in found.items())
 
 
@@ -458,7 +465,7 @@ def auto_tag(
     paragraph_ids: Iterable[int],
     *,
     audit: bool = False,
-    user: object | None = None,
+    user: User | None = None,
     note: str = "",
     dry_run: bool = False,
 ) -> AutoTagResult:
@@ -483,16 +490,29 @@ def auto_tag(
                 pk: suggest_tags(text, gazetteer=gazetteer, rules=rules)
                 for pk, text in texts.items()
             }
-            for kind in ("country", "topic"):
-                outcome = _sync_kind(
-                    kind,
+            outcomes = (
+                _sync_kind(
+                    "country",
                     suggestions,
-                    value_ids=country_ids if kind == "country" else topic_ids,
+                    model=ParagraphCountry,
+                    value_ids=country_ids,
                     audit=audit,
                     user=user,
                     note=note,
                     dry_run=dry_run,
-                )
+                ),
+                _sync_kind(
+                    "topic",
+                    suggestions,
+                    model=ParagraphTopic,
+                    value_ids=topic_ids,
+                    audit=audit,
+                    user=user,
+                    note=note,
+                    dry_run=dry_run,
+                ),
+            )
+            for outcome in outcomes:
                 added += outcome.added
                 removed += outcome.removed
                 changed |= outcome.changed_paragraph_ids
@@ -503,13 +523,13 @@ def _sync_kind(
     kind: str,
     suggestions: dict[int, SuggestedTags],
     *,
+    model: type[_TagRow],
     value_ids: dict[str, int],
     audit: bool,
-    user: object | None,
+    user: User | None,
     note: str,
     dry_run: bool = False,
 ) -> AutoTagResult:
-    model = ParagraphCountry if kind == "country" else ParagraphTopic
     value_field = "country_id" if kind == "country" else "topic_id"
     value_names = {pk: name for name, pk in value_ids.items()}
     existing: dict[tuple[int, int], tuple[int, str, str]] = {
@@ -599,7 +619,7 @@ def _audit_row(
     *,
     before: str,
     after: str,
-    user: object | None,
+    user: User | None,
     note: str,
 ) -> TagChange:
     return TagChange(

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from corpus.cleaning import clean_scraped_text
+from corpus.cleaning import clean_scraped_text, copyright_year
 from corpus.extract import parse_document, read_document
 
 P1 = (
@@ -118,6 +118,30 @@ def test_headline_is_chosen_over_teasers_by_the_words_it_shares() -> None:
 def test_date_is_read_from_the_header(line: str, date: datetime.date) -> None:
     text = MENU + page("Trade Across the Turkmen Border Grows", line, P1, P2)
     assert parsed(text).date == date
+
+
+@pytest.mark.parametrize(
+    ("footer", "year"),
+    [
+        ("© 2019 Example Review. All rights reserved.", 2019),
+        ("Copyright (c) 2005-2019 Example Review", 2019),
+        ("Photo © Jane Analyst", None),
+        ("Trade grew by 2019 tonnes", None),
+    ],
+)
+def test_copyright_year_is_read_from_the_notice(footer: str, year: int | None) -> None:
+    assert copyright_year(page(P1, footer)) == year
+
+
+def test_a_guessed_year_is_never_later_than_the_copyright_notice() -> None:
+    ahead = "The two ministries plan to open a second line in 2021, if funds allow."
+    footer = "© 2019 Example Review. All rights reserved."
+    text = MENU + page("Trade Across the Turkmen Border Grows", P1, ahead, P2, footer)
+    article = parsed(text)
+    assert article.date is None
+    assert (article.year, article.date_estimated) == (2019, True)
+    # Without a notice the year the text mentions last is still the guess.
+    assert parsed(MENU + page("Trade Grows", P1, ahead, P2)).year == 2021
 
 
 def test_footnotes_after_a_footer_are_kept_as_references() -> None:
