@@ -35,6 +35,18 @@ def _load(argv: Sequence[str]) -> int:
     return main(argv)
 
 
+def _tagging(argv: Sequence[str]) -> int:
+    from bench.tagging import main
+
+    return main(argv)
+
+
+def _coverage(argv: Sequence[str]) -> int:
+    from bench.coverage import main
+
+    return main(argv)
+
+
 def _weight(argv: Sequence[str]) -> int:
     from bench.weight import main
 
@@ -53,6 +65,8 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "worker": _worker,
     "profile": _profile,
     "load": _load,
+    "tagging": _tagging,
+    "coverage": _coverage,
     "weight": _weight,
 }
 

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
+from typing import Any
 
 FIRST_YEAR = 1995
 LAST_YEAR = 2026
@@ -518,7 +519,8 @@ def load_articles(
     def flush() -> None:
         nonlocal next_article, next_paragraph, pending_paragraphs
         rows_article, rows_author, rows_paragraph = [], [], []
-        rows_country, rows_topic = [], []
+        rows_country: list[Any] = []
+        rows_topic: list[Any] = []
         for article in pending:
             text = render_article(article, vocabulary=vocabulary)
             rows_article.append(

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bench.generate import Vocabulary, read_seed_text
 
@@ -156,7 +157,7 @@ def _prefixes(words: Sequence[str]) -> list[str]:
 
 def _filter_spec(rng: random.Random, *, count: int) -> list[dict[str, object]]:
     facets = rng.sample(FACETS, k=count)
-    spec = []
+    spec: list[dict[str, object]] = []
     for facet in facets:
         ranks = [_rank(rng, facet)]
         if rng.random() < 0.15:
@@ -212,7 +213,7 @@ def build_mix(*, seeds_dir: Path = SEEDS_DIR) -> dict[str, object]:
         + [("prefix", "mixed", 2)] * 15
     )
     seen: set[str] = set()
-    queries = []
+    queries: list[dict[str, object]] = []
     for kind, band, size in plan:
         for _attempt in range(1000):
             parts = _draw_parts(
@@ -332,23 +333,23 @@ def resolve_filters(
     return tuple((facet, by_facet[facet]) for facet in FACETS if facet in by_facet)
 
 
-def resolve_query(entry: dict[str, object], *, vocabulary: Vocabulary) -> BenchQuery:
+def resolve_query(entry: dict[str, Any], *, vocabulary: Vocabulary) -> BenchQuery:
     parts = tuple(
         QueryPart(kind=str(part["kind"]), words=tuple(part["words"]))
-        for part in entry["parts"]  # type: ignore[attr-defined]
+        for part in entry["parts"]
     )
     request = BenchRequest(
         parts=parts,
-        filters=resolve_filters(entry["filters"], vocabulary=vocabulary),  # type: ignore[arg-type]
+        filters=resolve_filters(entry["filters"], vocabulary=vocabulary),
     )
     click = entry["click"]
-    value = vocabulary.facet_value(str(click["facet"]), int(click["rank"]))  # type: ignore[index]
+    value = vocabulary.facet_value(str(click["facet"]), int(click["rank"]))
     return BenchQuery(
-        number=int(entry["id"]),  # type: ignore[arg-type]
+        number=int(entry["id"]),
         kind=str(entry["kind"]),
         band=str(entry["band"]),
         request=request,
-        click=request.with_filter(str(click["facet"]), value),  # type: ignore[index]
+        click=request.with_filter(str(click["facet"]), value),
     )
 
 
@@ -359,9 +360,9 @@ def resolve_mix(
     path: Path = QUERIES_PATH,
     mix: dict[str, object] | None = None,
 ) -> tuple[list[BenchQuery], list[BenchRequest]]:
-    mix = load_mix(path) if mix is None else mix
-    entries = mix["queries"][:limit] if limit else mix["queries"]  # type: ignore[index]
-    browse_entries = mix["browse"][: min(limit, 50)] if limit else mix["browse"]  # type: ignore[index]
+    loaded: Any = load_mix(path) if mix is None else mix
+    entries = loaded["queries"][:limit] if limit else loaded["queries"]
+    browse_entries = loaded["browse"][: min(limit, 50)] if limit else loaded["browse"]
     queries = [resolve_query(entry, vocabulary=vocabulary) for entry in entries]
     browses = [
         BenchRequest(

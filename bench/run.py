@@ -18,6 +18,7 @@ import time
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from bench import report as reporting
 from bench.generate import Vocabulary
@@ -196,7 +197,7 @@ def run_worker(
     workspace: Workspace,
     timeout: int,
     extra_env: dict[str, str] | None = None,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     out = workspace.results_dir / f"{engine}-{phase}.json"
     log = workspace.results_dir / f"{engine}-{phase}.log"
     command = [
@@ -292,7 +293,7 @@ def run(options: argparse.Namespace, *, argv: Sequence[str]) -> dict[str, object
         (workspace.root / "plan.json").write_text(
             json.dumps(plan.to_json()), encoding="utf-8"
         )
-        engines: dict[str, dict[str, object]] = {}
+        engines: dict[str, dict[str, Any]] = {}
         for name in (*legs, *peers):
             _say(f"indexing: {name}")
             engines[name] = _section(
@@ -306,7 +307,7 @@ def run(options: argparse.Namespace, *, argv: Sequence[str]) -> dict[str, object
             )
             if "index" in engines[name]:
                 index = engines[name]["index"]
-                index["paragraphs_per_s"] = corpus["paragraphs"] / index["seconds"]  # type: ignore[index,operator]
+                index["paragraphs_per_s"] = corpus["paragraphs"] / index["seconds"]
         api = [] if options.skip_api or "refdesk" not in legs else ["api"]
         searchers = [*legs[:1], *api, *legs[1:], *peers]
         for name in searchers:
@@ -369,12 +370,12 @@ def _assemble(
     *,
     argv: Sequence[str],
     corpus: dict[str, object],
-    engines: dict[str, dict[str, object]],
+    engines: dict[str, dict[str, Any]],
     plan: object,
 ) -> dict[str, object]:
     reference = engines.get("refdesk", {}).get("totals") or {}
     agreement = {
-        peer: reporting.agreement(engines[peer].get("totals") or {}, reference)  # type: ignore[arg-type]
+        peer: reporting.agreement(engines[peer].get("totals") or {}, reference)
         for peer in (*reporting.PEERS, "typesense")
         if peer in engines and engines[peer].get("totals") and reference
     }
@@ -417,5 +418,5 @@ def main(argv: Sequence[str]) -> int:
     path.write_text(json.dumps(report, indent=1), encoding="utf-8")
     print(reporting.render_table(report))
     print(f"\nJSON: {path}")
-    engines: dict[str, dict[str, object]] = report["engines"]  # type: ignore[assignment]
+    engines: dict[str, dict[str, Any]] = report["engines"]  # type: ignore[assignment]
     return 1 if any(section.get("error") for section in engines.values()) else 0

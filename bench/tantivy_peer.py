@@ -150,5 +150,7 @@ class TantivyEngine:
             if not snippet:
                 snippet = plain_snippet(text)
         return Outcome(
-            total=result.count or 0, hits=len(result.hits), facet_values=facet_values
+            total=getattr(result, "count", 0) or 0,
+            hits=len(result.hits),
+            facet_values=facet_values,
         )

@@ -187,6 +187,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 REFDESK_MAX_FILE_BYTES = 5 * 1024 * 1024
 
 # Login rate limiting: lock a username/IP pair out for 15 minutes after 5 failures.
+# REFDESK_TRUSTED_PROXIES is how many reverse proxies in front of the app append the
+# address they saw to X-Forwarded-For (0: the app is reached directly, and the header
+# is ignored). See README "Deployment".
+REFDESK_TRUSTED_PROXIES = int(os.environ.get("REFDESK_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

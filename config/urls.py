@@ -2,9 +2,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from config import views
+from config.converters import IdConverter
+
+# Before the includes below import the app URLconfs that use it.
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

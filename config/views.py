@@ -3,12 +3,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from search.index import index_status
 
 
-@require_GET
+@require_safe
 @login_not_required
 def healthz(request: HttpRequest) -> JsonResponse:
     try:

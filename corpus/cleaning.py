@@ -39,7 +39,9 @@ HEADER_LINES = 40
 # How many lines may open a clean text before its body (labels, title, dek).
 CLEAN_LEAD_LINES = 14
 # How many of a headline's words the body's opening must share.
-MIN_TITLE_OVERLAP = 0.3
+MIN_TITLE_OVERLAP = 0.25
+# A line of body text longer than this is a paragraph, not a headline.
+MAX_TITLE_WORDS = 20
 # Body lines above a "Comments" line for it to end the article, not a share bar's.
 MIN_LINES_BEFORE_COMMENTS = 3
 # How many times heavier a part after a trailer must be to be the article.
@@ -257,7 +259,7 @@ def _is_boilerplate(text: str, *, words: int) -> bool:
     hits = len(_BOILERPLATE.findall(text))
     # A long paragraph may mention Twitter once; a cookie notice says "cookies"
     # again and again.
-    return bool(hits) and (words < 2 * MIN_BODY_WORDS or hits * 15 >= words)
+    return bool(hits) and (words < MIN_BODY_WORDS or hits * 15 >= words)
 
 
 def _score(line: _Line) -> float:
@@ -463,7 +465,9 @@ def _read_header(
     best, best_score = -1, 0.0
     for index in range(first, min(len(lines), start + 2)):
         line = lines[index]
-        if not _is_title_shaped(line) or (line.body and line.text.endswith(".")):
+        if not _is_title_shaped(line) or (
+            line.body and (line.text.endswith(".") or line.words > MAX_TITLE_WORDS)
+        ):
             continue
         words = _content_words(line.text)
         if not words:

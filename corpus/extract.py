@@ -232,7 +232,9 @@ def extract_html(html: str, *, url: str = "") -> Document:
         authors=authors,
         date=_parse_iso_date(document.date),
         publication=_publication(site, hostname=document.hostname or ""),
-        source_url=_web_url(document.url or "") or _web_url(url),
+        # A page fetched from an address keeps that (normalised) address, so the
+        # same address is recognised next time; a file falls back to its canonical.
+        source_url=_web_url(url) or _web_url(document.url or ""),
     )
 
 

@@ -15,10 +15,14 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import urllib3
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from corpus.models import Article
 
 TIME_LIMIT = 15.0
 MAX_BYTES = 10 * 1024 * 1024
@@ -111,7 +115,7 @@ def check_address(address: str, *, allow_loopback: bool = False) -> None:
         raise FetchError(f"{address} is a private address; it is not fetched.")
 
 
-def resolve(host: str, port: int, *, allow_loopback: bool) -> str:
+def resolve(host: str, *, port: int, allow_loopback: bool) -> str:
     """The address to connect to; every address the name resolves to must pass."""
     try:
         answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -125,7 +129,7 @@ def resolve(host: str, port: int, *, allow_loopback: bool) -> str:
     return addresses[0]
 
 
-def _pool(scheme: str, host: str, address: str, port: int, timeout: float) -> object:
+def _pool(scheme: str, *, host: str, address: str, port: int, timeout: float) -> Any:
     limits = urllib3.Timeout(connect=timeout, read=timeout)
     if scheme == "https":
         return urllib3.HTTPSConnectionPool(
@@ -158,11 +162,11 @@ def fetch_url(
         if scheme not in {"http", "https"}:
             raise FetchError("The page redirected to an address that is not http(s).")
         port = parts.port or (443 if scheme == "https" else 80)
-        address = resolve(host, port, allow_loopback=allow_loopback)
+        address = resolve(host, port=port, allow_loopback=allow_loopback)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise FetchError(f"The site took longer than {time_limit:g} s.")
-        pool = _pool(scheme, host, address, port, remaining)
+        pool = _pool(scheme, host=host, address=address, port=port, timeout=remaining)
         target = urlunsplit(("", "", parts.path or "/", parts.query, ""))
         try:
             response = pool.urlopen(
@@ -227,7 +231,7 @@ def fetch_url(
     raise FetchError(f"The page redirected more than {max_redirects} times.")
 
 
-def _read(response: object, *, max_bytes: int, deadline: float, limit: float) -> bytes:
+def _read(response: Any, *, max_bytes: int, deadline: float, limit: float) -> bytes:
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise FetchError(f"The page is larger than {max_bytes // (1024 * 1024)} MB.")
@@ -268,7 +272,7 @@ def _decode(body: bytes, *, content_type: str) -> str:
     return body.decode("cp1252", errors="replace")
 
 
-def find_duplicate(url: str) -> object | None:
+def find_article_by_url(url: str) -> Article | None:
     """The article already ingested from this (normalised) URL, if any."""
     from corpus.models import Article
 

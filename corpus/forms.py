@@ -23,6 +23,7 @@ from django.core.files.uploadhandler import FileUploadHandler
 
 from corpus.drafts import DraftError, load_draft, save_draft
 from corpus.extract import Document, ExtractError, parse_document, read_document
+from corpus.fetch import FetchError, fetch_url, find_article_by_url, normalise_url
 from corpus.ingest import BINARY_MAGIC, IngestError, decode_article_bytes
 from corpus.models import (
     Article,
@@ -164,6 +165,26 @@ def read_pasted(text: str) -> SourceText:
     return read_source(decode_source(text.encode("utf-8")), name="pasted")
 
 
+def read_fetched(url: str) -> SourceText:
+    """The page at ``url``, fetched strictly (``corpus.fetch``), unless the library
+    already has an article from that address."""
+    try:
+        address = normalise_url(url)
+        existing = find_article_by_url(address)
+        if existing is not None:
+            raise forms.ValidationError(
+                f"The library already has this address as “{existing.title}”."
+            )
+        page = fetch_url(address)
+    except FetchError as error:
+        raise forms.ValidationError(
+            f"Could not fetch that page: {error} Paste its text or upload the "
+            "saved file instead."
+        ) from None
+    label = re.sub(r"[^A-Za-z0-9]+", "-", address.split("://", 1)[-1]).strip("-")
+    return read_source(page.html, name=f"{label[:80] or 'fetched'}.html", url=page.url)
+
+
 def read_source(
     text: str, *, name: str, url: str = "", restore: frozenset[int] = frozenset()
 ) -> SourceText:
@@ -252,18 +273,35 @@ class ArticleSourceForm(forms.Form):
         required=False,
         help_text=".txt, .md or .html, UTF-8, at most 5 MB.",
     )
+    url = forms.CharField(
+        label="Or fetch it from its address",
+        required=False,
+        max_length=2000,
+        help_text="An http or https address; the page is read once (at most 10 MB).",
+    )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         text = cleaned.get("text") or ""
         upload = cleaned.get("file")
+        url = (cleaned.get("url") or "").strip()
         if self.errors:
             return cleaned
-        if upload and text.strip():
-            raise forms.ValidationError("Paste text or upload a file, not both.")
-        if not upload and not text.strip():
-            raise forms.ValidationError("Paste the article text or choose a file.")
-        source = read_upload(upload) if upload else read_pasted(text)
+        given = [bool(upload), bool(text.strip()), bool(url)]
+        if sum(given) > 1:
+            raise forms.ValidationError(
+                "Paste text, upload a file or give an address: only one of them."
+            )
+        if not any(given):
+            raise forms.ValidationError(
+                "Paste the article text, choose a file or give its address."
+            )
+        if upload:
+            source = read_upload(upload)
+        elif url:
+            source = read_fetched(url)
+        else:
+            source = read_pasted(text)
         parsed = parse_source(source)
         _refuse_duplicate(source.text)
         cleaned["source"] = source

@@ -119,7 +119,9 @@ def _batches(ids: Iterable[int]) -> Iterator[list[int]]:
         yield unique[start : start + BATCH_SIZE]
 
 
-def _tag_model(kind: Kind) -> tuple[type[ParagraphCountry | ParagraphTopic], str]:
+def _tag_model(kind: Kind) -> tuple[Any, str]:
+    # Either tag model: same fields, but a union of the two would make each manager
+    # call accept only rows of both kinds at once.
     if kind == "country":
         return ParagraphCountry, "country_id"
     return ParagraphTopic, "topic_id"

@@ -7,15 +7,17 @@ body rather than the login page's redirect, which a script cannot follow.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from corpus.models import (
     Article,
@@ -108,7 +110,7 @@ def search_json(page: SearchPage) -> dict[str, Any]:
     }
 
 
-@require_GET
+@require_safe
 @api_login_required
 def search(request: HttpRequest) -> JsonResponse:
     try:
@@ -189,14 +191,14 @@ def _articles_queryset() -> Any:
     )
 
 
-@require_GET
+@require_safe
 @api_login_required
 def articles(request: HttpRequest) -> JsonResponse:
     rows = _article_rows(list(_articles_queryset().order_by("-year", "title", "id")))
     return JsonResponse({"articles": rows})
 
 
-@require_GET
+@require_safe
 @api_login_required
 def article(request: HttpRequest, pk: int) -> JsonResponse:
     found = _articles_queryset().filter(pk=pk).first()
@@ -238,3 +240,19 @@ def article(request: HttpRequest, pk: int) -> JsonResponse:
     ]
     row["references"] = list(found.references or [])
     return JsonResponse(row)
+
+
+# ---------------------------------------------------------------- schema
+
+
+def openapi_schema() -> dict[str, Any]:
+    """The OpenAPI 3.1 description of this API (search/openapi.json)."""
+    text = (Path(__file__).with_name("openapi.json")).read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@require_safe
+@api_login_required
+def schema(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(openapi_schema())

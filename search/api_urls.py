@@ -9,9 +9,10 @@ app_name = "api"
 urlpatterns = [
     path("search", api.search, name="search"),
     path("articles", api.articles, name="articles"),
-    path("articles/<int:pk>", api.article, name="article"),
+    path("articles/<id:pk>", api.article, name="article"),
+    path("schema", api.schema, name="schema"),
     path("collections", research_api.collections, name="collections"),
-    path("collections/<int:pk>", research_api.collection, name="collection"),
+    path("collections/<id:pk>", research_api.collection, name="collection"),
     path("coverage", research_api.coverage, name="coverage"),
-    path("paragraphs/<int:pk>/similar", research_api.similar, name="similar"),
+    path("paragraphs/<id:pk>/similar", research_api.similar, name="similar"),
 ]

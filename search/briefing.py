@@ -86,26 +86,38 @@ def _footnote(work: CitedWork, *, paragraph: int | None, permalink: str) -> str:
 def _entries(items: Sequence[ItemView], *, base_url: str) -> list[BriefingEntry]:
     entries = []
     for number, view in enumerate(items, start=1):
-        work = snapshot_work(view.snapshot, base_url=base_url)
-        permalink = base_url + reverse("search:paragraph", args=[view.paragraph_id])
+        work = _work(view, base_url=base_url)
         entries.append(
             BriefingEntry(
                 number=number,
                 view=view,
                 work=work,
                 footnote=_footnote(
-                    work, paragraph=view.snapshot.get("position"), permalink=permalink
+                    work,
+                    paragraph=view.snapshot.get("position"),
+                    permalink=base_url
+                    + reverse("search:paragraph", args=[view.paragraph_id]),
                 ),
             )
         )
     return entries
 
 
+def _work(view: ItemView, *, base_url: str) -> CitedWork:
+    return snapshot_work(
+        view.snapshot,
+        base_url=base_url,
+        accessed=timezone.localdate(view.item.added_at),
+    )
+
+
 def chicago_bibliography(work: CitedWork) -> str:
     """A Chicago bibliography entry, e.g.
 
     Ramani, Samuel. “Has Iran Finally Found a Security Partner?” The Diplomat,
-    May 7, 2016. https://...
+    May 7, 2016. Accessed December 1, 2026. https://thediplomat.com/x.
+
+    Like the notes, it gives the original's address, never Refdesk's.
     """
     names = [one_line(name) for name in work.authors if one_line(name)]
     parts = []
@@ -128,7 +140,12 @@ def chicago_bibliography(work: CitedWork) -> str:
     else:
         tail.append("n.d.")
     parts.append(", ".join(tail) + ".")
-    parts.append((work.source_url or work.url) + ".")
+    source = one_line(work.source_url)
+    if source:
+        if work.accessed is not None:
+            day = work.accessed
+            parts.append(f"Accessed {MONTHS[day.month - 1]} {day.day}, {day.year}.")
+        parts.append(source + ".")
     return " ".join(parts)
 
 
@@ -264,7 +281,7 @@ class _FootnotesXml:
 def render_bibtex(collection: Collection, *, base_url: str) -> str:
     items = collection_items(collection)
     entries = [
-        bibtex_entry(snapshot_work(view.snapshot, base_url=base_url), key=key)
+        bibtex_entry(_work(view, base_url=base_url), key=key)
         for key, view in _unique_keys(items).items()
     ]
     return "\n\n".join(entries) + ("\n" if entries else "")
@@ -273,8 +290,7 @@ def render_bibtex(collection: Collection, *, base_url: str) -> str:
 def render_ris(collection: Collection, *, base_url: str) -> str:
     items = collection_items(collection)
     return ris_records(
-        snapshot_work(view.snapshot, base_url=base_url)
-        for view in _unique_keys(items).values()
+        _work(view, base_url=base_url) for view in _unique_keys(items).values()
     )
 
 

@@ -129,7 +129,13 @@ def paragraph_snapshot(paragraph: Paragraph) -> dict[str, Any]:
     }
 
 
-def snapshot_work(snapshot: dict[str, Any], *, base_url: str) -> CitedWork:
+def snapshot_work(
+    snapshot: dict[str, Any],
+    *,
+    base_url: str,
+    accessed: datetime.date | None = None,
+) -> CitedWork:
+    """The snapshot as a citation sees it; ``accessed`` is when it was collected."""
     date = snapshot.get("date")
     return CitedWork(
         article_id=int(snapshot.get("article_id") or 0),
@@ -141,6 +147,7 @@ def snapshot_work(snapshot: dict[str, Any], *, base_url: str) -> CitedWork:
         date_estimated=bool(snapshot.get("date_estimated")),
         url=base_url + reverse("search:article", args=[snapshot.get("article_id")]),
         source_url=str(snapshot.get("source_url") or ""),
+        accessed=accessed,
     )
 
 
@@ -353,9 +360,9 @@ def collection_json(collection: Collection, *, items: bool) -> dict[str, Any]:
         "name": collection.name,
         "owner": collection.owner.get_username(),
         "sharing": collection.sharing,
+        # Annotated by visible_collections; counted here for a bare instance.
         "items_count": getattr(collection, "items_count", None)
-        if hasattr(collection, "items_count")
-        else collection.items.count(),
+        or collection.items.count(),
         "url": collection.get_absolute_url(),
     }
     if items:

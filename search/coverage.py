@@ -11,9 +11,9 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from corpus.models import Country
+from search.engine.base import NO_VALUE
 from search.pages import search_url_for
-from search.query import SearchRequest
+from search.query import SearchRequest, backend_query
 
 
 @dataclass(frozen=True)
@@ -42,59 +42,45 @@ class Coverage:
 
 
 def build_coverage(request: SearchRequest) -> Coverage:
-    from search.engine.whoosh.coverage import grid_for
-    from search.query import _collect
-
-    grid = grid_for(lambda snapshot: _collect(snapshot, request).docs)
-    if grid is None:
-        return Coverage(request, (), (), (), Cell(0, 0, None), 0)
-    names = dict(
-        Country.objects.filter(code__in=grid.countries).values_list("code", "name")
+    """Counts for ``request`` from the backend's 2-D count, in one pass."""
+    backend, query, labels, request = backend_query(request)
+    grid = backend.count(query, rows="country", columns="year", missing=True)
+    codes = sorted(
+        {row for row, _column in grid.cells if row != NO_VALUE},
+        key=lambda code: labels.label("country", code).casefold(),
     )
+    dated = [int(column) for _row, column in grid.cells if column != NO_VALUE]
+    years = tuple(range(min(dated), max(dated) + 1)) if dated else ()
     base = request.replace(page=1)
-    order = sorted(
-        range(len(grid.countries)),
-        key=lambda index: names.get(grid.countries[index], grid.countries[index]),
-    )
-    width = len(grid.years)
 
-    def cell(row: int, column: int, *, code: str | None, year: int | None) -> Cell:
-        target = base
-        if code is not None:
-            target = target.with_value("country", code)
-        if year is not None:
-            target = target.with_value("year", str(year))
+    def cell(code: str, year: int | None) -> Cell:
+        key = (code, NO_VALUE if year is None else str(year))
         # The search cannot ask for "no country" or "no year", so those cells
         # link nowhere rather than to a search that would show something else.
-        linkable = code is not None and year is not None
+        url = None
+        if code != NO_VALUE and year is not None:
+            target = base.with_value("country", code).with_value("year", str(year))
+            url = search_url_for(target)
         return Cell(
-            paragraphs=int(grid.paragraphs[row, column]),
-            articles=int(grid.articles[row, column]),
-            url=search_url_for(target) if linkable else None,
+            paragraphs=grid.cells.get(key, 0),
+            articles=grid.articles.get(key, 0),
+            url=url,
         )
 
-    rows = tuple(
-        Row(
-            value=grid.countries[index],
-            label=names.get(grid.countries[index], grid.countries[index]),
-            cells=tuple(
-                cell(index, column, code=grid.countries[index], year=year)
-                for column, year in enumerate(grid.years)
-            ),
-            no_year=cell(index, width, code=grid.countries[index], year=None),
-        )
-        for index in order
-    )
-    bottom = len(grid.countries)
     return Coverage(
         request=request,
-        years=grid.years,
-        rows=rows,
-        no_country=tuple(
-            cell(bottom, column, code=None, year=year)
-            for column, year in enumerate(grid.years)
+        years=years,
+        rows=tuple(
+            Row(
+                value=code,
+                label=labels.label("country", code),
+                cells=tuple(cell(code, year) for year in years),
+                no_year=cell(code, None),
+            )
+            for code in codes
         ),
-        no_country_no_year=cell(bottom, width, code=None, year=None),
+        no_country=tuple(cell(NO_VALUE, year) for year in years),
+        no_country_no_year=cell(NO_VALUE, None),
         total=grid.matched,
     )
 

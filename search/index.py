@@ -25,7 +25,6 @@ from search.engine.base import (
 
 logger = logging.getLogger(__name__)
 
-UPDATE_CHUNK = 2000
 PARALLEL_MIN_PARAGRAPHS = 20_000
 # The old name of the busy error, kept for callers.
 IndexBusyError = BackendBusyError
@@ -72,15 +71,15 @@ def update_paragraphs(ids: Iterable[int]) -> None:
     if not wanted:
         return
     backend = get_backend()
-    for start in range(0, len(wanted), UPDATE_CHUNK):
-        batch = wanted[start : start + UPDATE_CHUNK]
-        documents = list(iter_documents(paragraph_ids=batch))
-        found = {doc.paragraph_id for doc in documents}
-        gone = [pk for pk in batch if pk not in found]
-        if documents:
-            backend.add_bulk(documents)
-        if gone:
-            backend.delete(paragraph_ids=gone)
+    # One add_bulk (one commit, one segment) for the lot: a bulk tag of 10,000
+    # paragraphs in chunks wrote five segments and committed five times.
+    documents = list(iter_documents(paragraph_ids=wanted))
+    found = {doc.paragraph_id for doc in documents}
+    gone = [pk for pk in wanted if pk not in found]
+    if documents:
+        backend.add_bulk(documents)
+    if gone:
+        backend.delete(paragraph_ids=gone)
 
 
 def update_articles(article_ids: Iterable[int]) -> None:
@@ -119,7 +118,12 @@ def _default_procs(source: DatabaseSource) -> int:
 def check_index(*, repair: bool = False) -> DriftReport:
     """Compare the database with the index: documents missing, stale (their
     content hash differs) or extra. With ``repair``, reindex the drifted ones."""
-    indexed = get_backend().document_hashes()
+    backend = get_backend()
+    # Engines that keep builds on disk clear away those of killed rebuilds.
+    remove_stale = getattr(backend, "remove_stale_builds", None)
+    if remove_stale is not None:
+        remove_stale()
+    indexed = backend.document_hashes()
     seen: set[int] = set()
     missing: list[int] = []
     stale: list[int] = []

@@ -59,6 +59,8 @@ _PAGE_ONLY = {"page"}
 MAX_HIGHLIGHT_QUERY = 500
 
 Params = tuple[tuple[str, str], ...]
+# Django refuses to redirect to a longer URL (DisallowedRedirect).
+MAX_REDIRECT_URL = 2000
 
 
 # ---------------------------------------------------------------- search page
@@ -306,8 +308,27 @@ def _result_item(hit: Hit, *, state: Params) -> ResultItem:
 
 def reader_url(article_id: int, *, state: Params, position: int | None = None) -> str:
     """The reader, carrying the search it was opened from; ``#p-N`` when given."""
-    url = _with_query(reverse("search:article", args=[article_id]), state)
+    url = _fitted_url(reverse("search:article", args=[article_id]), state)
     return url if position is None else f"{url}#p-{position}"
+
+
+def _fitted_url(path: str, state: Params) -> str:
+    """``path`` with ``state``, shortened to a URL that a redirect may carry: the
+    query loses words from its end, then filters are dropped from the end."""
+    state = tuple(state)
+    url = _with_query(path, state)
+    while len(url) > MAX_REDIRECT_URL and state:
+        index = next((i for i, (name, _) in enumerate(state) if name == "q"), None)
+        if index is not None and " " in state[index][1].strip():
+            words = state[index][1].split()
+            shorter = ((state[index][0], " ".join(words[: len(words) // 2])),)
+            state = state[:index] + shorter + state[index + 1 :]
+        elif index is not None:
+            state = state[:index] + state[index + 1 :]
+        else:
+            state = state[:-1]
+        url = _with_query(path, state)
+    return url
 
 
 def paragraph_permalink(paragraph_id: int, *, state: Params = ()) -> str:

@@ -14,7 +14,7 @@ import logging
 import math
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -50,7 +50,12 @@ SORT_LABELS = {
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 100_000
-MAX_VALUES_PER_FILTER = 50
+# Every facet link carries the whole filter state, so the state's size multiplies the
+# page's: these keep the biggest page (a few hundred facet links) under 2 MB.
+MAX_VALUES_PER_FILTER = 10
+MAX_FILTER_VALUES = 20
+MAX_FILTER_CHARS = 1000
+MAX_FILTER_VALUE_CHARS = 200
 SUGGEST_BELOW = 3
 GROUP_HITS = 3
 PAGE_WINDOW = 2
@@ -138,17 +143,31 @@ class SearchRequest:
                 "only the start was searched."
             )
 
+        budget = {"values": MAX_FILTER_VALUES, "chars": MAX_FILTER_CHARS}
+
         def values(name: str) -> tuple[str, ...]:
             found: list[str] = []
             for raw in _getlist(params, name):
-                value = raw.strip()[:200]
+                value = raw.strip()[:MAX_FILTER_VALUE_CHARS]
                 if value and value not in found:
                     found.append(value)
             if len(found) > MAX_VALUES_PER_FILTER:
                 messages.append(
                     f"Only the first {MAX_VALUES_PER_FILTER} {name} filters were used."
                 )
-            return tuple(found[:MAX_VALUES_PER_FILTER])
+            kept: list[str] = []
+            for value in found[:MAX_VALUES_PER_FILTER]:
+                if budget["values"] < 1 or budget["chars"] < len(value):
+                    messages.append(
+                        f"At most {MAX_FILTER_VALUES} filters "
+                        f"({MAX_FILTER_CHARS} characters) are used at once; "
+                        f"some {name} filters were left out."
+                    )
+                    break
+                budget["values"] -= 1
+                budget["chars"] -= len(value)
+                kept.append(value)
+            return tuple(kept)
 
         countries = tuple(
             dict.fromkeys(v.upper() if len(v) == 2 else v for v in values("country"))
@@ -735,6 +754,37 @@ def matching_paragraph_ids(
     request = _canonical_request(request, labels)
     query = engine_query(request, labels=labels, offset=0, facets=())
     return backend.matching_ids(query, limit=limit)
+
+
+def backend_query(
+    request: SearchRequest,
+) -> tuple[SearchBackend, EngineQuery, Labels, SearchRequest]:
+    """The backend, the engine query of the whole result set (no page, no
+    facets), the labels and the canonical request: for callers that ask the
+    backend something other than a page of results."""
+    backend = get_backend()
+    labels = load_labels(backend.version())
+    request = _canonical_request(request, labels)
+    query = engine_query(request, labels=labels, offset=0, limit=0, facets=())
+    return backend, query, labels, request
+
+
+def hits_for(
+    request: SearchRequest,
+    found: Iterable[EngineHit],
+    *,
+    labels: Labels,
+    highlight: Highlight,
+) -> list[Hit]:
+    """Result hits, with their tag links, for engine hits found outside
+    ``run_search`` (such as ``more_like``)."""
+    return _hits(
+        request,
+        tuple(found),
+        labels=labels,
+        highlight=highlight,
+        links=_toggles(request),
+    )
 
 
 def highlight_text(text: str, q: str) -> str:

@@ -14,32 +14,32 @@ urlpatterns = [
         name="collection_create",
     ),
     path(
-        "collections/<int:pk>/",
+        "collections/<id:pk>/",
         collection_views.collection_detail,
         name="collection",
     ),
     path(
-        "collections/<int:pk>/settings/",
+        "collections/<id:pk>/settings/",
         collection_views.collection_settings,
         name="collection_settings",
     ),
     path(
-        "collections/<int:pk>/items/<int:item_id>/",
+        "collections/<id:pk>/items/<id:item_id>/",
         collection_views.item_action,
         name="collection_item",
     ),
     path(
-        "collections/<int:pk>/export.<str:fmt>",
+        "collections/<id:pk>/export.<str:fmt>",
         collection_views.collection_export,
         name="collection_export",
     ),
     path(
-        "collect/<int:paragraph_id>/",
+        "collect/<id:paragraph_id>/",
         collection_views.collect_paragraph,
         name="collect_paragraph",
     ),
     path(
-        "collect/<int:paragraph_id>/add/",
+        "collect/<id:paragraph_id>/add/",
         collection_views.collect_paragraph_post,
         name="collect_paragraph_post",
     ),
@@ -52,12 +52,10 @@ urlpatterns = [
     path("saved/", watch_views.saved_list, name="saved_searches"),
     path("saved/new/", watch_views.saved_new, name="saved_search_new"),
     path("saved/new/save/", watch_views.saved_create, name="saved_search_create"),
-    path("saved/<int:pk>/", watch_views.saved_detail, name="saved_search"),
-    path(
-        "saved/<int:pk>/update/", watch_views.saved_update, name="saved_search_update"
-    ),
+    path("saved/<id:pk>/", watch_views.saved_detail, name="saved_search"),
+    path("saved/<id:pk>/update/", watch_views.saved_update, name="saved_search_update"),
     path("feeds/<str:token>.atom", watch_views.feed, name="watch_feed"),
     path("coverage/", research_views.coverage, name="coverage"),
     path("coverage.csv", research_views.coverage_download, name="coverage_csv"),
-    path("paragraphs/<int:pk>/similar/", research_views.similar, name="similar"),
+    path("paragraphs/<id:pk>/similar/", research_views.similar, name="similar"),
 ]

@@ -1,17 +1,13 @@
 """Similar paragraphs: the closest paragraphs from other articles, with the words
-that drove the match, within the current filters."""
+that drove the match, within the current filters (the backend's ``more_like``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from search.query import MAX_PAGE_SIZE, Hit, SearchRequest, run_search
+from search.query import Hit, SearchRequest, backend_query, hits_for
 
 SIMILAR_LIMIT = 10
-# A paragraph needs more than Whoosh's default five terms to be recognisable; the
-# query language searches each word in several fields and caps a query at 30
-# terms, so ten words is as many as one query can carry.
-KEY_TERMS = 10
 
 
 @dataclass(frozen=True)
@@ -26,15 +22,13 @@ class Similar:
 def find_similar(
     paragraph_id: int, *, request: SearchRequest, same_article: bool = False
 ) -> Similar:
-    from search.engine.whoosh.coverage import key_terms
-
-    looked_up = key_terms(paragraph_id, limit=KEY_TERMS)
-    if looked_up is None:
+    backend, query, labels, request = backend_query(request)
+    terms = backend.more_like_terms(paragraph_id)
+    if terms is None:
         return Similar(
             paragraph_id, False, (), (), "That paragraph is not in the search index."
         )
-    article_id, words = looked_up
-    if not words:
+    if not terms:
         return Similar(
             paragraph_id,
             True,
@@ -42,19 +36,18 @@ def find_similar(
             (),
             "This paragraph shares no distinctive words with any other.",
         )
-    query = " OR ".join(words)
-    page = run_search(
-        request.replace(q=query, sort="relevance", page_size=MAX_PAGE_SIZE)
+    found = backend.more_like(
+        paragraph_id,
+        limit=SIMILAR_LIMIT,
+        query=query,
+        exclude_article=not same_article,
     )
-    hits = tuple(
-        hit
-        for hit in page.hits
-        if hit.paragraph_id != paragraph_id
-        and (same_article or hit.article_id != article_id)
-    )[:SIMILAR_LIMIT]
+    hits = hits_for(
+        request, found, labels=labels, highlight=backend.highlight(" OR ".join(terms))
+    )
     message = None
     if not hits:
         message = "No similar paragraphs in other articles" + (
             " within these filters." if request.has_filters else "."
         )
-    return Similar(paragraph_id, True, hits, tuple(words), message)
+    return Similar(paragraph_id, True, tuple(hits), terms, message)

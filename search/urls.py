@@ -8,15 +8,15 @@ app_name = "search"
 
 urlpatterns = [
     path("", views.search, name="search"),
-    path("articles/<int:pk>/", views.article, name="article"),
-    path("articles/<int:pk>/cite/<int:position>/", views.cite, name="cite"),
+    path("articles/<id:pk>/", views.article, name="article"),
+    path("articles/<id:pk>/cite/<id:position>/", views.cite, name="cite"),
     path(
-        "articles/<int:pk>/cite.<str:fmt>",
+        "articles/<id:pk>/cite.<str:fmt>",
         views.article_citation,
         name="article_citation",
     ),
-    path("paragraphs/<int:pk>/", views.paragraph_permalink, name="paragraph"),
-    path("paragraphs/<int:pk>/context/", views.paragraph_context, name="context"),
+    path("paragraphs/<id:pk>/", views.paragraph_permalink, name="paragraph"),
+    path("paragraphs/<id:pk>/context/", views.paragraph_context, name="context"),
     path("export.<str:fmt>", views.export, name="export"),
     path("opensearch.xml", views.opensearch, name="opensearch"),
     path("robots.txt", views.robots, name="robots"),

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_safe
 
 from corpus.models import Article, Paragraph
 from search.citations import bibtex_entry, ris_record
@@ -56,7 +56,7 @@ def _can_edit(request: HttpRequest) -> bool:
     return can_edit(request.user)
 
 
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     # A plain form submits every field, "year_to=" included; the address keeps only
     # what was filled in, so it can be read, shared and bookmarked.
@@ -80,7 +80,7 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def article(request: HttpRequest, pk: int) -> HttpResponse:
 
     found = get_object_or_404(Article.objects.select_related("publication"), pk=pk)
@@ -90,7 +90,7 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "search/article.html", context)
 
 
-@require_GET
+@require_safe
 def paragraph_context(request: HttpRequest, pk: int) -> HttpResponse:
 
     paragraph = get_object_or_404(Paragraph.objects.select_related("article"), pk=pk)
@@ -103,7 +103,7 @@ def paragraph_context(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def paragraph_permalink(request: HttpRequest, pk: int) -> HttpResponse:
     """A paragraph's stable link: its id survives edits and re-ingest, where its
     position (the reader's ``#p-N``) may shift; this sends the reader there now."""
@@ -119,7 +119,7 @@ def paragraph_permalink(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def cite(request: HttpRequest, pk: int, position: int) -> HttpResponse:
 
     paragraph = get_object_or_404(
@@ -136,7 +136,7 @@ def cite(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def article_citation(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in {"bib", "ris"}:
         raise Http404("Unknown citation format.")
@@ -150,7 +150,7 @@ def article_citation(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404("Unknown export format.")
@@ -164,7 +164,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def opensearch(request: HttpRequest) -> HttpResponse:
     base = _base_url(request)
     context = {

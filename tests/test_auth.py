@@ -58,3 +58,67 @@ def test_auth_login_is_locked_after_repeated_failures(
     assert heading.text_content() == "Too many failed log-in attempts"
     assert "try again" in page.cssselect("main")[0].text_content()
     assert client.get("/").status_code == 302
+
+
+def _fail_logins(client, settings, *, forwarded_for: str) -> None:
+    wrong = {"username": "analyst", "password": "not-the-password"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            "/accounts/login/",
+            wrong,
+            REMOTE_ADDR="10.0.0.2",  # every request arrives from the proxy
+            HTTP_X_FORWARDED_FOR=forwarded_for,
+        )
+
+
+def test_auth_lockout_behind_a_proxy_spares_other_clients(
+    client, analyst, settings
+) -> None:
+    settings.REFDESK_TRUSTED_PROXIES = 1
+    _fail_logins(client, settings, forwarded_for="203.0.113.5")
+    right = {"username": "analyst", "password": "analyst-pass-123"}
+    attacker = client.post(
+        "/accounts/login/",
+        right,
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="203.0.113.5",
+    )
+    assert attacker.status_code == 429
+    owner = client.post(
+        "/accounts/login/",
+        right,
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    assert owner.status_code == 302
+
+
+def test_auth_lockout_ignores_a_forwarded_for_the_client_wrote(
+    client, analyst, settings
+) -> None:
+    settings.REFDESK_TRUSTED_PROXIES = 1
+    # The attacker prepends a made-up hop; the proxy appends the real address.
+    _fail_logins(client, settings, forwarded_for="198.51.100.7, 203.0.113.5")
+    right = {"username": "analyst", "password": "analyst-pass-123"}
+    owner = client.post(
+        "/accounts/login/",
+        right,
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    assert owner.status_code == 302
+
+
+def test_auth_without_trusted_proxies_the_header_is_ignored(
+    client, analyst, settings
+) -> None:
+    settings.REFDESK_TRUSTED_PROXIES = 0
+    _fail_logins(client, settings, forwarded_for="203.0.113.5")
+    right = {"username": "analyst", "password": "analyst-pass-123"}
+    spoofed = client.post(
+        "/accounts/login/",
+        right,
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    assert spoofed.status_code == 429

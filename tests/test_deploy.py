@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -22,6 +24,8 @@ def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
     )
 
 
+# sqlite_only: runs manage.py on a SQLite file of its own; the engine is not under test.
+@pytest.mark.sqlite_only
 def test_deploy_production_profile_passes_check_deploy(tmp_path: Path) -> None:
     env = {
         "DJANGO_DEBUG": "0",
@@ -61,6 +65,8 @@ def test_deploy_database_url_selects_postgresql() -> None:
     ]
 
 
+# sqlite_only: runs manage.py on a SQLite file of its own; the engine is not under test.
+@pytest.mark.sqlite_only
 def test_a_django_log_line_is_written_once(tmp_path: Path) -> None:
     code = "import logging; logging.getLogger('django.request').warning('marker-line')"
     for debug in ("1", "0"):

@@ -84,6 +84,9 @@ def _entries(folder: Path) -> set[str]:
     return {p.name for p in folder.iterdir()} if folder.exists() else set()
 
 
+# sqlite_only: the site runs in subprocesses on a SQLite file of its own (crash
+# safety of the index and of ingest, not of a database engine).
+@pytest.mark.sqlite_only
 @pytest.mark.slow
 def test_rebuild_killed_midway_leaves_old_index_serving(
     tmp_path: Path, big_corpus: Path
@@ -113,14 +116,21 @@ def test_rebuild_killed_midway_leaves_old_index_serving(
     assert process.poll() is None, "rebuild finished before it could be killed"
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
+    assert _entries(builds) - before, "the killed rebuild left no partial build"
 
     assert int(site.python(count_code)) == total_before
     assert site.run("check_index", check=False).returncode == 0
+    # check_index cleared away the partial build and the killed rebuild's marker.
+    assert _entries(builds) - before == set()
+    assert ".rebuild.json" not in _entries(builds)
     site.run("rebuild_index")
     assert int(site.python(count_code)) == total_before
     assert site.run("check_index", check=False).returncode == 0
 
 
+# sqlite_only: the site runs in subprocesses on a SQLite file of its own (crash
+# safety of the index and of ingest, not of a database engine).
+@pytest.mark.sqlite_only
 @pytest.mark.slow
 def test_ingest_killed_midway_leaves_no_half_written_article(
     tmp_path: Path, big_corpus: Path
@@ -230,3 +240,73 @@ def _any_topic() -> str:
     from corpus.models import Topic
 
     return Topic.objects.order_by("slug").values_list("slug", flat=True).first()
+
+
+def _dead_pid() -> int:
+    probe = subprocess.Popen([sys.executable, "-c", "pass"])
+    probe.wait()
+    return probe.pid
+
+
+def _leave_killed_rebuild(builds: Path, name: str) -> Path:
+    """What a SIGKILLed rebuild leaves: its partial build and its marker."""
+    partial = builds / name
+    partial.mkdir()
+    (partial / "_MAIN_1.toc").write_bytes(b"half")
+    (builds / ".rebuild.json").write_text(json.dumps({"pid": _dead_pid()}))
+    return partial
+
+
+@pytest.mark.django_db
+def test_check_index_removes_builds_left_by_killed_rebuilds(seeded_index) -> None:
+    from search.engine.whoosh.store import builds_path, index_path
+    from search.index import check_index
+
+    builds = builds_path(index_path())
+    live = Path(os.path.realpath(index_path()))
+    partials = [
+        _leave_killed_rebuild(builds, f"20260101-00000{n}-dead") for n in (1, 2)
+    ]
+
+    assert check_index().ok
+    assert not any(partial.exists() for partial in partials)
+    assert not (builds / ".rebuild.json").exists()
+    assert live.is_dir()
+
+
+@pytest.mark.django_db
+def test_rebuild_removes_builds_left_by_killed_rebuilds(seeded_index) -> None:
+    from search.engine.whoosh.store import builds_path, index_path
+    from search.index import rebuild_index
+
+    builds = builds_path(index_path())
+    partial = _leave_killed_rebuild(builds, "20260101-000001-dead")
+    report = rebuild_index()
+    assert not partial.exists()
+    assert {p.name for p in builds.iterdir() if not p.name.startswith(".")} == {
+        report.directory
+    }
+
+
+@pytest.mark.django_db
+def test_check_index_keeps_the_build_of_a_running_rebuild(seeded_index) -> None:
+    import fcntl
+
+    from search.engine.whoosh.store import builds_path, index_path
+    from search.index import check_index
+
+    builds = builds_path(index_path())
+    running = builds / "20260101-000001-running"
+    running.mkdir()
+    with open(builds / ".rebuild.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # as a running rebuild holds it
+        holder = subprocess.Popen(
+            [sys.executable, "-c", "import sys; sys.stdin.read()"],
+            stdin=subprocess.PIPE,
+            pass_fds=(lock.fileno(),),
+        )
+    try:
+        assert check_index().ok
+        assert running.is_dir()
+    finally:
+        holder.communicate(b"")

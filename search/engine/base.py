@@ -50,6 +50,8 @@ FACETS = ("country", "author", "year", "topic")
 SORTS = ("relevance", "newest", "oldest")
 # Facet value for paragraphs of articles that have no author.
 UNKNOWN_AUTHOR = "_unknown"
+# A 2-D count's key for documents with no value of a facet (no country, no year).
+NO_VALUE = ""
 # Longer query text is cut (with a message) before it reaches a backend.
 MAX_QUERY_CHARS = 500
 DEFAULT_BACKEND = "whoosh"
@@ -282,11 +284,17 @@ class EngineResult:
 @dataclass(frozen=True)
 class CountGrid:
     """Two-dimensional counts, e.g. country x year, over a query's matches with
-    every filter applied. Cells with a zero count are left out."""
+    every filter applied. Cells with a zero count are left out. A document with
+    two values of a facet counts under each. With ``count(..., missing=True)``,
+    documents without a value of a facet count under :data:`NO_VALUE` for it."""
 
     rows: str
     columns: str
     cells: Mapping[tuple[str, str], int]
+    # Distinct articles per cell, keyed like ``cells``.
+    articles: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    # How many matches were counted (each once, however many cells it is in).
+    matched: int = 0
 
     def count(self, row: str, column: str) -> int:
         return self.cells.get((row, column), 0)
@@ -334,8 +342,12 @@ class SearchBackend(Protocol):
         ignoring ``offset``/``limit``/grouping of the query."""
         ...
 
-    def count(self, query: EngineQuery, *, rows: str, columns: str) -> CountGrid:
-        """Matches counted by two facets at once (every filter applied)."""
+    def count(
+        self, query: EngineQuery, *, rows: str, columns: str, missing: bool = False
+    ) -> CountGrid:
+        """Matches counted by two facets at once (every filter applied), in one
+        pass, with the distinct articles of each cell; ``missing`` adds the
+        :data:`NO_VALUE` row and column."""
         ...
 
     def add_bulk(
@@ -389,9 +401,24 @@ class SearchBackend(Protocol):
         the original (filters ignored), or None."""
         ...
 
-    def more_like(self, paragraph_id: int, *, limit: int = 10) -> list[EngineHit]:
+    def more_like(
+        self,
+        paragraph_id: int,
+        *,
+        limit: int = 10,
+        query: EngineQuery | None = None,
+        exclude_article: bool = False,
+    ) -> list[EngineHit]:
         """Paragraphs most similar in wording to this one, best first, itself
-        excluded; empty when it is not indexed."""
+        excluded; empty when it is not indexed. The paragraph is found by its id.
+        ``query``'s filters and year range (not its text) narrow the candidates;
+        ``exclude_article`` leaves out the paragraph's own article."""
+        ...
+
+    def more_like_terms(self, paragraph_id: int) -> tuple[str, ...] | None:
+        """The paragraph's words that ``more_like`` searches with, most
+        distinctive first, as written in the paragraph; None when it is not
+        indexed."""
         ...
 
     def status(self) -> dict[str, object]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,17 +18,17 @@ def test_collect_reorder_export_and_save_a_watch(page, screenshots) -> None:
     items = page.locator(".collection-item")
     assert items.count() >= 2
     second = items.nth(1).get_attribute("data-paragraph")
-    items.nth(1).locator("button[value=up]").click()
-    page.wait_for_load_state()
-    assert page.locator(".collection-item").first.get_attribute("data-paragraph") == (
-        second
+    # htmx enhances the plain form: the move is an in-page request.
+    with page.expect_request(lambda r: r.headers.get("hx-request") == "true"):
+        items.nth(1).locator("button[value=up]").click()
+    expect(page.locator(".collection-item").first).to_have_attribute(
+        "data-paragraph", second
     )
     first = page.locator(".collection-item").first
     first.locator(".item-note-edit summary").click()
     first.locator("textarea").fill("Compare with the **UNODC** figures.")
     first.locator("button[value=note]").click()
-    page.wait_for_load_state()
-    assert page.locator(".item-note strong").first.inner_text() == "UNODC"
+    expect(page.locator(".item-note strong").first).to_have_text("UNODC")
     page.screenshot(path=str(screenshots / "collection.png"), full_page=True)
     with page.expect_download() as download:
         page.get_by_role("link", name="Briefing (Markdown)").click()
@@ -70,3 +71,14 @@ def test_coverage_map_cell_and_similar_paragraphs(page, screenshots) -> None:
     assert page.locator("#similar-terms .term").count() >= 3
     assert page.locator("#similar-hits .hit").count() > 0
     page.screenshot(path=str(screenshots / "similar.png"), full_page=True)
+
+
+def test_add_article_from_a_private_address_says_why(admin_page, screenshots) -> None:
+    page = admin_page
+    page.goto("/admin/corpus/article/add-from-text/")
+    page.locator("#id_url").fill("http://192.168.1.20/internal-report")
+    page.get_by_role("button", name="Read the article").click()
+    error = page.locator(".errornote, .errorlist").first
+    expect(error).to_contain_text("private address")
+    expect(error).to_contain_text("Paste its text or upload the saved file instead.")
+    page.screenshot(path=str(screenshots / "add-from-url.png"), full_page=True)

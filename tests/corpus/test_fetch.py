@@ -12,7 +12,7 @@ from corpus.fetch import (
     FetchError,
     check_address,
     fetch_url,
-    find_duplicate,
+    find_article_by_url,
     normalise_url,
 )
 from corpus.models import Article
@@ -203,9 +203,9 @@ def test_fetch_total_time_limit_covers_a_dripping_body(server) -> None:
     assert time.monotonic() - started < 3
 
 
-def test_find_duplicate_matches_the_normalised_source_url(db) -> None:
+def test_find_article_by_url_matches_the_normalised_source_url(db) -> None:
     article = Article.objects.create(
         title="Steppe", source_url="https://example.org/steppe"
     )
-    assert find_duplicate("https://EXAMPLE.org/steppe/?utm_source=feed") == article
-    assert find_duplicate("https://example.org/other") is None
+    assert find_article_by_url("https://EXAMPLE.org/steppe/?utm_source=feed") == article
+    assert find_article_by_url("https://example.org/other") is None

@@ -8,10 +8,12 @@ import docx
 import lxml.html
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from docx.opc.constants import RELATIONSHIP_TYPE
 
 from corpus.models import Paragraph
 from search import collections as services
+from search.citations import MONTHS
 from search.models import Collection, CollectionItem, Sharing
 
 
@@ -223,6 +225,11 @@ def test_api_collections_shapes(client, owner, brief, indexed):
     assert client.get(reverse("api:collection", args=[999])).status_code == 404
 
 
+def _today() -> str:
+    today = timezone.localdate()
+    return f"{MONTHS[today.month - 1]} {today.day}, {today.year}"
+
+
 def _export(client, collection: Collection, fmt: str):
     response = client.get(
         reverse("search:collection_export", args=[collection.pk, fmt])
@@ -255,6 +262,8 @@ def test_briefing_docx_holds_notes_footnotes_and_bibliography(
 
 
 def test_briefing_markdown_has_footnotes_in_order(client, owner, brief, indexed):
+    indexed.iran.source_url = "https://thediplomat.example/iran"
+    indexed.iran.save()
     client.force_login(owner)
     collect(client, brief, indexed.near_abroad.pk)
     collect(client, brief, indexed.opium_trade.pk)
@@ -262,6 +271,14 @@ def test_briefing_markdown_has_footnotes_in_order(client, owner, brief, indexed)
     assert text.index("## 1. Russia and its near abroad") < text.index("## 2. Has Iran")
     assert f"> {indexed.opium_trade.text}[^2]" in text
     assert "[^2]: Samuel Ramani, “Has Iran Finally Found" in text
+    (note,) = [line for line in text.splitlines() if line.startswith("[^2]:")]
+    permalink = f"http://testserver/paragraphs/{indexed.opium_trade.pk}/"
+    assert note.endswith(
+        f"para. 2, accessed {_today()}, https://thediplomat.example/iran. "
+        f"Refdesk link: {permalink}."
+    )
+    (entry,) = [line for line in text.splitlines() if line.startswith("- Ramani")]
+    assert entry.endswith(f"Accessed {_today()}. https://thediplomat.example/iran.")
     assert "## Bibliography" in text
 
 

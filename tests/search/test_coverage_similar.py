@@ -125,3 +125,26 @@ def test_similar_of_an_unknown_paragraph_is_a_clear_404(logged_in, indexed):
     response = logged_in.get(reverse("api:similar", args=[999_999]))
     assert response.status_code == 404
     assert response.json()["message"] == "That paragraph is not in the search index."
+
+
+def test_hits_and_reader_paragraphs_link_to_collect_and_similar(logged_in, indexed):
+    page = lxml.html.fromstring(
+        logged_in.get(reverse("search:search") + "?q=opium&country=AF").content
+    )
+    hit = page.cssselect(f"#hit-{indexed.opium_trade.pk}")[0]
+    similar = urlsplit(hit.cssselect("a.similar-link")[0].get("href"))
+    assert similar.path == reverse("search:similar", args=[indexed.opium_trade.pk])
+    assert parse_qs(similar.query) == {"q": ["opium"], "country": ["AF"]}
+    collect = hit.cssselect("a.collect-link")[0].get("href")
+    assert collect.startswith(
+        reverse("search:collect_paragraph", args=[indexed.opium_trade.pk])
+    )
+    reader = lxml.html.fromstring(
+        logged_in.get(indexed.iran.get_absolute_url() + "?q=opium&year=2016").content
+    )
+    links = reader.cssselect(".para a.similar-link")
+    assert len(links) == 4
+    assert parse_qs(urlsplit(links[1].get("href")).query) == {
+        "q": ["opium"],
+        "year": ["2016"],
+    }

@@ -7,10 +7,15 @@ its latest generation (see ``reader``), refreshed at the start of every read.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import TextIO
+
+import numpy as np
+from whoosh import query as whoosh_query
 
 from search.engine.base import (
     CountGrid,
@@ -23,7 +28,8 @@ from search.engine.base import (
     RebuildReport,
 )
 from search.engine.whoosh import planner, store
-from search.engine.whoosh.parse import parse_query, query_terms
+from search.engine.whoosh.grid import count_grid
+from search.engine.whoosh.parse import ParsedQuery, parse_query, query_terms
 from search.engine.whoosh.reader import (
     Snapshot,
     forget_snapshot,
@@ -34,7 +40,8 @@ from search.engine.whoosh.reader import (
 from search.engine.whoosh.schema import word_spans
 from search.engine.whoosh.suggest import suggest_correction
 
-MORE_LIKE_TERMS = 12
+# A paragraph is recognised by more of its words than Whoosh's default five.
+MORE_LIKE_TERMS = 15
 
 
 @lru_cache(maxsize=256)
@@ -66,10 +73,16 @@ class WhooshBackend:
         )
         return found or []
 
-    def count(self, query: EngineQuery, *, rows: str, columns: str) -> CountGrid:
+    def count(
+        self, query: EngineQuery, *, rows: str, columns: str, missing: bool = False
+    ) -> CountGrid:
         found = with_snapshot(
-            lambda snapshot: planner.count_grid(
-                snapshot, query, rows=rows, columns=columns
+            lambda snapshot: count_grid(
+                snapshot,
+                planner.collect(snapshot, query).docs,
+                rows=rows,
+                columns=columns,
+                missing=missing,
             )
         )
         return found or CountGrid(rows=rows, columns=columns, cells={})
@@ -110,6 +123,10 @@ class WhooshBackend:
     def document_hashes(self) -> dict[int, list[int]]:
         return indexed_hashes()
 
+    def remove_stale_builds(self) -> list[str]:
+        """Build folders left by killed rebuilds (see ``store.remove_stale_builds``)."""
+        return store.remove_stale_builds()
+
     def highlight(self, text: str) -> Highlight:
         return _highlight(text or "")
 
@@ -124,13 +141,30 @@ class WhooshBackend:
     def suggest(self, query: EngineQuery) -> str | None:
         return with_snapshot(lambda snapshot: _suggest(snapshot, query))
 
-    def more_like(self, paragraph_id: int, *, limit: int = 10) -> list[EngineHit]:
+    def more_like(
+        self,
+        paragraph_id: int,
+        *,
+        limit: int = 10,
+        query: EngineQuery | None = None,
+        exclude_article: bool = False,
+    ) -> list[EngineHit]:
         return (
             with_snapshot(
-                lambda snapshot: _more_like(snapshot, paragraph_id, limit=limit)
+                lambda snapshot: _more_like(
+                    snapshot,
+                    paragraph_id,
+                    limit=limit,
+                    query=query,
+                    exclude_article=exclude_article,
+                )
             )
             or []
         )
+
+    def more_like_terms(self, paragraph_id: int) -> tuple[str, ...] | None:
+        found = with_snapshot(lambda snapshot: _key_terms(snapshot, paragraph_id))
+        return None if found is None else tuple(word for _term, word in found[1])
 
     def status(self) -> dict[str, object]:
         return store.status()
@@ -151,38 +185,75 @@ def _suggest(snapshot: Snapshot, query: EngineQuery) -> str | None:
     return corrected if after > before else None
 
 
-def _more_like(snapshot: Snapshot, paragraph_id: int, *, limit: int) -> list[EngineHit]:
-    """Paragraphs sharing the rarest words of this one, ranked by BM25."""
-    live = snapshot.live
-    where = (snapshot.paragraph_ids == paragraph_id) & live
-    docs = where.nonzero()[0]
-    if not len(docs):
-        return []
-    stored = snapshot.stored([int(docs[0])])[0]
-    text = stored.get("text") or ""
+def _key_terms(
+    snapshot: Snapshot, paragraph_id: int
+) -> tuple[int, list[tuple[str, str]]] | None:
+    """(document, [(stem, word as written)]) of the paragraph's most distinctive
+    words, by term frequency times inverse document frequency. Looked up by the
+    stored paragraph id: Whoosh's document numbers change on every rebuild."""
+    where = np.flatnonzero((snapshot.paragraph_ids == paragraph_id) & snapshot.live)
+    if not len(where):
+        return None
+    doc = int(where[0])
+    text = snapshot.stored([doc])[0].get("text") or ""
     surfaces: dict[str, str] = {}
     counts: Counter[str] = Counter()
     for start, end, term in word_spans(text):
         if term is not None:
             counts[term] += 1
             surfaces.setdefault(term, text[start:end])
+    size = max(snapshot.live_count, 2)
     scored = []
     for term, count in counts.items():
         frequency = snapshot.doc_frequency("text", term)
-        if frequency > 1:
-            scored.append((count / frequency, term))
-    words = [surfaces[term] for _score, term in sorted(scored, reverse=True)]
-    if not words:
+        # A word no other paragraph has cannot lead anywhere; one that every
+        # paragraph has does not tell them apart.
+        if 1 < frequency < size:
+            scored.append((count * math.log(size / frequency), term))
+    scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    return doc, [(term, surfaces[term]) for _score, term in scored[:MORE_LIKE_TERMS]]
+
+
+def _more_like(
+    snapshot: Snapshot,
+    paragraph_id: int,
+    *,
+    limit: int,
+    query: EngineQuery | None,
+    exclude_article: bool,
+) -> list[EngineHit]:
+    """Paragraphs sharing the most distinctive words of this one, by BM25."""
+    found = _key_terms(snapshot, paragraph_id)
+    if found is None or not found[1]:
         return []
-    words = words[:MORE_LIKE_TERMS]
-    query = EngineQuery(
-        text=" OR ".join(f'"{word}"' for word in words),
+    doc, terms = found
+    article = int(snapshot.article_ids[doc])
+    skip = 1
+    if exclude_article:
+        skip += int(np.count_nonzero((snapshot.article_ids == article) & snapshot.live))
+    # Built here rather than parsed from text: the query language caps a typed
+    # query at 30 terms and searches titles and headings too.
+    parsed = ParsedQuery(
+        text=" OR ".join(word for _term, word in terms),
+        query=whoosh_query.Or([whoosh_query.Term("text", term) for term, _w in terms]),
+    )
+    base = query or EngineQuery()
+    candidates = dataclasses.replace(
+        base,
+        text=parsed.text,
         sort="relevance",
-        limit=limit + 1,
+        offset=0,
+        limit=limit + skip,
+        group_by_article=False,
         facets=(),
     )
-    result = planner.search(snapshot, query)
-    return [hit for hit in result.hits if hit.paragraph_id != paragraph_id][:limit]
+    result = planner.search(snapshot, candidates, parsed=parsed)
+    return [
+        hit
+        for hit in result.hits
+        if hit.paragraph_id != paragraph_id
+        and not (exclude_article and hit.article_id == article)
+    ][:limit]
 
 
 def create_backend() -> WhooshBackend:

@@ -16,7 +16,6 @@ import numpy as np
 
 from search.engine.base import (
     FACETS,
-    CountGrid,
     EngineGroup,
     EngineHit,
     EngineQuery,
@@ -149,8 +148,12 @@ def _dense_text(
     return found
 
 
-def collect(snapshot: Snapshot, query: EngineQuery) -> _Matches:
-    parsed = parse_query(query.text)
+def collect(
+    snapshot: Snapshot, query: EngineQuery, *, parsed: ParsedQuery | None = None
+) -> _Matches:
+    """The matches of ``query``; ``parsed`` stands in for its text when given
+    (a query built by the engine itself, not typed by a user)."""
+    parsed = parsed if parsed is not None else parse_query(query.text)
     text = _text_match(snapshot, parsed, query.resolve)
 
     flags: dict[str, np.ndarray] = {}
@@ -351,8 +354,10 @@ def _unknown_values(matches: _Matches) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
-def search(snapshot: Snapshot, query: EngineQuery) -> EngineResult:
-    matches = collect(snapshot, query)
+def search(
+    snapshot: Snapshot, query: EngineQuery, *, parsed: ParsedQuery | None = None
+) -> EngineResult:
+    matches = collect(snapshot, query, parsed=parsed)
     hits: list[EngineHit] = []
     groups: list[EngineGroup] = []
     groups_total = 0
@@ -382,51 +387,6 @@ def matching_ids(
 ) -> list[int]:
     found = ordered(collect(snapshot, query), limit=limit)
     return [int(pk) for pk in snapshot.paragraph_ids[found].tolist()]
-
-
-def count_grid(
-    snapshot: Snapshot, query: EngineQuery, *, rows: str, columns: str
-) -> CountGrid:
-    """Matches counted by (row value, column value): the pairs of two facets'
-    per-document CSRs, packed into one integer key per pair and counted."""
-    matches = collect(snapshot, query)
-    first, second = snapshot.facet(rows), snapshot.facet(columns)
-    docs = matches.docs
-    cells: dict[tuple[str, str], int] = {}
-    if len(docs) and len(first.values) and len(second.values):
-        a_docs, a_vals = _pairs(first, docs)
-        b_docs, b_vals = _pairs(second, docs)
-        # Every (a, b) value pair of the same document.
-        a_counts = np.bincount(a_docs, minlength=snapshot.size)
-        b_counts = np.bincount(b_docs, minlength=snapshot.size)
-        per_doc = a_counts * b_counts
-        wanted = np.flatnonzero(per_doc)
-        if len(wanted):
-            a_start = np.cumsum(a_counts) - a_counts
-            b_start = np.cumsum(b_counts) - b_counts
-            keys = []
-            for doc in wanted.tolist():
-                left = a_vals[a_start[doc] : a_start[doc] + a_counts[doc]]
-                right = b_vals[b_start[doc] : b_start[doc] + b_counts[doc]]
-                keys.append(
-                    (left[:, None] * len(second.values) + right[None, :]).ravel()
-                )
-            packed = np.concatenate(keys)
-            uniq, counts = np.unique(packed, return_counts=True)
-            width = len(second.values)
-            for key, count in zip(uniq.tolist(), counts.tolist(), strict=True):
-                cells[(first.values[key // width], second.values[key % width])] = count
-    return CountGrid(rows=rows, columns=columns, cells=cells)
-
-
-def _pairs(index: FacetIndex, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The (document, value) pairs of ``docs`` (sorted) from a facet's CSR."""
-    starts = index.indptr[docs]
-    lengths = index.indptr[docs + 1] - starts
-    total = int(lengths.sum())
-    run_starts = np.cumsum(lengths) - lengths
-    gather = np.repeat(starts - run_starts, lengths) + np.arange(total)
-    return index.docs[gather].astype(np.int64), index.vals[gather].astype(np.int64)
 
 
 def text_total(snapshot: Snapshot, text: str, *, resolve: Resolver | None) -> int:

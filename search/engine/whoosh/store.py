@@ -50,6 +50,7 @@ WRITE_TIMEOUT = 120.0
 # written by a rebuild (and the caches keyed on them) stay put until the next one.
 SMALL_SEGMENT_DOCS = 20_000
 MAX_SMALL_SEGMENTS = 8
+MERGE_BUDGET_DOCS = 5_000
 UPDATE_CHUNK = 2000
 PARALLEL_MIN_PARAGRAPHS = 20_000
 _BUILD_MARKER = ".rebuild.json"
@@ -201,23 +202,51 @@ def open_existing_index(*, attempts: int = 5) -> Index | None:
 
 
 def _merge_small_segments(writer: IndexWriter, segments: list[Any]) -> list[Any]:
-    """Merge the small segments left by incremental updates once they pile up;
-    never touch the large ones a rebuild wrote."""
-    small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT_DOCS]
-    empty = [s for s in segments if s.doc_count() == 0]
-    if len(small) < MAX_SMALL_SEGMENTS:
-        return [s for s in segments if s not in empty]
+    """Merge some of the small segments left by incremental updates once they pile
+    up; never touch the large ones a rebuild wrote."""
+    merged = set(_segments_to_merge([s.doc_count_all() for s in segments]))
+    keep = []
     from whoosh.reading import SegmentReader
 
-    keep = []
-    for segment in segments:
-        if segment in small and segment not in empty:
+    for number, segment in enumerate(segments):
+        if segment.doc_count() == 0:
+            continue
+        if number in merged:
             reader = SegmentReader(writer.storage, writer.schema, segment)
             writer.add_reader(reader)
             reader.close()
-        elif segment not in small and segment not in empty:
+        else:
             keep.append(segment)
     return keep
+
+
+def _segments_to_merge(sizes: Sequence[int]) -> list[int]:
+    """Which segments (by position) a commit merges, given their document counts.
+
+    The commit runs inside an editor's request, so one merge copies at most
+    ``MERGE_BUDGET_DOCS`` documents: the smallest small segments first, which keeps
+    single edits cheap. Merging everything small at once cost seconds, and always
+    at the same (every eighth) commit. Past ``MAX_SMALL_SEGMENTS * 3`` small segments
+    the smallest are merged whatever their size, so searches never face an
+    unbounded number of segments; ``rebuild_index`` writes large ones again.
+    """
+    small = sorted(
+        (size, number)
+        for number, size in enumerate(sizes)
+        if 0 < size < SMALL_SEGMENT_DOCS
+    )
+    if len(small) < MAX_SMALL_SEGMENTS:
+        return []
+    chosen: list[int] = []
+    total = 0
+    for size, number in small:
+        if total + size > MERGE_BUDGET_DOCS and len(chosen) >= 2:
+            break
+        chosen.append(number)
+        total += size
+    if total > MERGE_BUDGET_DOCS and len(small) <= MAX_SMALL_SEGMENTS * 3:
+        return []
+    return sorted(chosen) if len(chosen) >= 2 else []
 
 
 @contextmanager
@@ -379,6 +408,9 @@ def _rebuild(
     stream: TextIO | None,
 ) -> tuple[int, Path]:
     with _builds_lock(path):
+        # Under the rebuild lock no other rebuild runs: whatever is not live is left
+        # over from a killed one, or an old build that readers have since let go.
+        _remove_unowned_builds(path)
         (builds_path(path) / _JOURNAL).unlink(missing_ok=True)
         (builds_path(path) / _BUILD_MARKER).write_text(
             json.dumps({"pid": os.getpid(), "started": time.time()})
@@ -405,6 +437,44 @@ def _rebuild(
         )
     _remove_old_builds(path, keep=target)
     return count, target
+
+
+def remove_stale_builds(path: Path | None = None) -> list[str]:
+    """Remove the builds no process owns: the partial build of a killed rebuild and
+    old builds no reader holds. Does nothing while a rebuild runs; returns the
+    names removed."""
+    path = path or index_path()
+    builds = builds_path(path)
+    if not builds.is_dir():
+        return []
+    with open(builds / _REBUILD_LOCK, "a+") as rebuild_lock:
+        try:
+            fcntl.flock(rebuild_lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return []
+        with _builds_lock(path):
+            return _remove_unowned_builds(path)
+
+
+def _remove_unowned_builds(path: Path) -> list[str]:
+    """Call with the rebuild lock and the builds lock held."""
+    builds = builds_path(path)
+    live = Path(os.path.realpath(path))
+    removed = []
+    for child in sorted(builds.iterdir()):
+        if child.name.startswith(".") or child == live or not child.is_dir():
+            continue
+        if _remove_build(child, deadline=0.0):
+            removed.append(child.name)
+    if not _rebuild_running(path):
+        (builds / _BUILD_MARKER).unlink(missing_ok=True)
+        (builds / _JOURNAL).unlink(missing_ok=True)
+    for lease in builds.glob(f".*{_LEASE_SUFFIX}"):
+        if not (builds / lease.name[1 : -len(_LEASE_SUFFIX)]).exists():
+            lease.unlink(missing_ok=True)
+    if removed:
+        logger.info("removed stale index builds: %s", ", ".join(removed))
+    return removed
 
 
 def _remove_old_builds(path: Path, *, keep: Path, wait: float | None = None) -> None:
@@ -471,6 +541,7 @@ __all__ = [
     "open_existing_index",
     "open_index",
     "rebuild",
+    "remove_stale_builds",
     "status",
     "write_documents",
 ]
