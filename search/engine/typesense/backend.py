@@ -292,7 +292,7 @@ class TypesenseBackend(Writes):
     def _unknown(
         query: EngineQuery, facets: dict[str, FacetCounts]
     ) -> tuple[tuple[str, str], ...]:
-        found = []
+        found: list[tuple[str, str]] = []
         for facet, values in query.filters:
             counts = facets.get(facet)
             if counts is None:
