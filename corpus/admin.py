@@ -8,7 +8,7 @@ fields and tag provenance and reindexes search once the transaction commits.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -41,6 +41,7 @@ from corpus.forms import (
     ParagraphEditFormSet,
     ParagraphTopicForm,
     TagChoiceForm,
+    choice_field,
     max_preview_paragraphs,
     parse_source,
     preview_size_error,
@@ -68,7 +69,17 @@ ACTIVE = [TagStatus.AUTO, TagStatus.MANUAL]
 # --- Permissions ------------------------------------------------------------------
 
 
-class EditorOnlyMixin:
+# The mixins go before a ModelAdmin or an inline, whose methods follow in the MRO;
+# the type checker is told so, the runtime class stays a plain mixin.
+if TYPE_CHECKING:
+    from django.contrib.admin.options import BaseModelAdmin
+
+    _AdminMixinBase = BaseModelAdmin[Any]
+else:
+    _AdminMixinBase = object
+
+
+class EditorOnlyMixin(_AdminMixinBase):
     """Model permissions alone are not enough: the user must also be an editor."""
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
@@ -185,7 +196,9 @@ def _tag_action(
     tag_label = ""
     summary = ""
     if count is not None:
-        tag_label = dict(form.fields["tag_value"].choices).get(value, value)
+        # Read back, choices are a list of pairs; the stubs give the setter's type.
+        choices = choice_field(form, "tag_value").choices
+        tag_label = dict(choices).get(value, value)  # type: ignore[arg-type]
         change = "get it as a manual tag" if add else "lose it (kept as rejected)"
         summary = (
             f"{count} of the {len(paragraph_ids)} "
@@ -321,8 +334,8 @@ class _ActiveTagFilter(admin.SimpleListFilter):
         if self.kind == "country":
             used = ParagraphCountry.objects.filter(status__in=ACTIVE).values("country")
             return list(Country.objects.filter(pk__in=used).values_list("code", "name"))
-        used = ParagraphTopic.objects.filter(status__in=ACTIVE).values("topic")
-        return list(Topic.objects.filter(pk__in=used).values_list("slug", "name"))
+        tagged = ParagraphTopic.objects.filter(status__in=ACTIVE).values("topic")
+        return list(Topic.objects.filter(pk__in=tagged).values_list("slug", "name"))
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()

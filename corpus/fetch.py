@@ -121,7 +121,7 @@ def resolve(host: str, *, port: int, allow_loopback: bool) -> str:
         answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
         raise FetchError(f"The host {host} could not be found.") from None
-    addresses = list(dict.fromkeys(answer[4][0] for answer in answers))
+    addresses = list(dict.fromkeys(str(answer[4][0]) for answer in answers))
     if not addresses:
         raise FetchError(f"The host {host} could not be found.")
     for address in addresses:

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -281,7 +281,8 @@ class ArticleSourceForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         text = cleaned.get("text") or ""
         upload = cleaned.get("file")
         url = (cleaned.get("url") or "").strip()
@@ -372,7 +373,8 @@ class ArticlePreviewForm(forms.Form):
         return self.cleaned_data["draft"]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.errors:
             return cleaned
         source = cleaned["source"]
@@ -449,6 +451,14 @@ def _read_suggested(raw: str) -> dict[str, list[str]]:
     return shown
 
 
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's choice field ``name`` (``form.fields`` holds plain ``Field``s)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name} is not a choice field")
+    return field
+
+
 class ParagraphEditForm(forms.Form):
     """One paragraph of the "Add article" preview, with its suggested tags ticked."""
 
@@ -481,10 +491,10 @@ class ParagraphEditForm(forms.Form):
         shown = _read_suggested(str(raw))
         self.suggested_countries = [c for c in shown["country"] if c in country_names]
         self.suggested_topics = [t for t in shown["topic"] if t in topic_names]
-        self.fields["countries"].choices = [
+        choice_field(self, "countries").choices = [
             (code, country_names[code]) for code in self.suggested_countries
         ]
-        self.fields["topics"].choices = [
+        choice_field(self, "topics").choices = [
             (slug, topic_names[slug]) for slug in self.suggested_topics
         ]
 
@@ -560,7 +570,8 @@ class BaseParagraphEditFormSet(forms.BaseFormSet):
         return [
             form
             for form in self.forms
-            if form.cleaned_data and not self._should_delete_form(form)
+            # The stubs leave out this (undocumented) BaseFormSet method.
+            if form.cleaned_data and not self._should_delete_form(form)  # type: ignore[attr-defined]
         ]
 
     def clean(self) -> None:
@@ -575,11 +586,15 @@ class BaseParagraphEditFormSet(forms.BaseFormSet):
         return [edit for form in self.kept_forms() for edit in form.edits()]
 
 
-ParagraphEditFormSet = forms.formset_factory(
-    ParagraphEditForm,
-    formset=BaseParagraphEditFormSet,
-    extra=0,
-    can_delete=True,
+# formset_factory returns a subclass of ``formset``; the stubs type it as the base.
+ParagraphEditFormSet = cast(
+    "type[BaseParagraphEditFormSet]",
+    forms.formset_factory(
+        ParagraphEditForm,
+        formset=BaseParagraphEditFormSet,
+        extra=0,
+        can_delete=True,
+    ),
 )
 
 
@@ -597,7 +612,7 @@ class TagChoiceForm(forms.Form):
         else:
             self.fields["tag_value"].label = "Topic"
             choices = list(Topic.objects.values_list("slug", "name"))
-        self.fields["tag_value"].choices = [("", "---------"), *choices]
+        choice_field(self, "tag_value").choices = [("", "---------"), *choices]
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -623,7 +638,8 @@ class ArticleAdminForm(forms.ModelForm):
         ]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         date = cleaned.get("date")
         year = cleaned.get("year")
         if date and year and date.year != year:
@@ -651,7 +667,7 @@ class _ParagraphTagForm(forms.ModelForm):
         if self.instance.pk:
             self.fields[self.value_field].disabled = True
             if self.instance.status == TagStatus.AUTO:
-                self.fields["status"].choices = TagStatus.choices
+                choice_field(self, "status").choices = TagStatus.choices
 
     def clean_status(self) -> str:
         status = self.cleaned_data["status"]
@@ -695,7 +711,8 @@ class BulkTagForm(forms.Form):
     next = forms.CharField(required=False, max_length=2000)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         raw_ids = (
             self.data.getlist("paragraph") if hasattr(self.data, "getlist") else []
         )

@@ -118,7 +118,7 @@ class IngestReport:
 
     @property
     def summary(self) -> str:
-        statuses = ("created", "updated", "unchanged", "skipped")
+        statuses: tuple[Status, ...] = ("created", "updated", "unchanged", "skipped")
         if self.count("read"):
             statuses = ("read", "skipped")
         parts = [f"{self.count(status)} {status}" for status in statuses]

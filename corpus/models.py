@@ -112,10 +112,12 @@ class Paragraph(models.Model):
     position = models.PositiveIntegerField(help_text="1-based order in the article.")
     text = models.TextField()
     heading = models.CharField(max_length=500, blank=True)
-    countries = models.ManyToManyField(
-        "Country", through="ParagraphCountry", related_name="paragraphs", blank=True
+    countries: models.ManyToManyField[Country, ParagraphCountry] = (
+        models.ManyToManyField(
+            "Country", through="ParagraphCountry", related_name="paragraphs", blank=True
+        )
     )
-    topics = models.ManyToManyField(
+    topics: models.ManyToManyField[Topic, ParagraphTopic] = models.ManyToManyField(
         "Topic", through="ParagraphTopic", related_name="paragraphs", blank=True
     )
 

@@ -41,20 +41,27 @@ def bulk_tag(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Only editors can change tags.")
     form = BulkTagForm(request.POST)
     if not form.is_valid():
-        errors = [error for field in form.errors.values() for error in field]
+        errors = [str(error) for field in form.errors.values() for error in field]
         return _respond(request, form, " ".join(errors), ok=False)
     ids = form.cleaned_data["paragraph_ids"]
     if form.cleaned_data["all"]:
         ids = _matching_ids(request)
-    arguments = {"kind": form.target.kind, "value": form.target.value, "add": form.add}
+    target = form.target
     if form.cleaned_data["dry_run"]:
-        count = services.count_tag_changes(ids, **arguments)
+        count = services.count_tag_changes(
+            ids, kind=target.kind, value=target.value, add=form.add
+        )
         message = _outcome(form, count, verb="would change")
         if getattr(request, "htmx", False):
             return _respond(request, form, message, ok=True)
         return _confirm(request, form, message, count=count, selected=len(ids))
     count = services.change_tags(
-        ids, user=request.user, note="tagged from search", **arguments
+        ids,
+        kind=target.kind,
+        value=target.value,
+        add=form.add,
+        user=request.user,
+        note="tagged from search",
     )
     return _respond(request, form, _outcome(form, count, verb="changed"), ok=True)
 

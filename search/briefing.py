@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -359,7 +359,7 @@ def render_json(collection: Collection, *, base_url: str) -> str:
     return json.dumps(payload, ensure_ascii=False, indent=1) + "\n"
 
 
-RENDERERS = {
+RENDERERS: dict[str, Callable[..., str | bytes]] = {
     "md": render_markdown,
     "docx": render_docx,
     "bib": render_bibtex,

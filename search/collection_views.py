@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from corpus.models import Paragraph
 from search import collections as services
 from search.briefing import FORMATS, export_collection
-from search.models import Sharing
+from search.models import Collection, Sharing
 from search.pages import search_url_for
 from search.query import SearchRequest
 
@@ -112,7 +112,7 @@ def item_action(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     return redirect(f"{collection.get_absolute_url()}#item-{item_id}")
 
 
-def _target_collection(request: HttpRequest) -> object:
+def _target_collection(request: HttpRequest) -> Collection:
     """The chosen collection, or a new one named in the form."""
     name = request.POST.get("new_name", "").strip()
     if name:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from search.models import SavedSearch
-from search.watches import feed_entries, feed_tag
+from search.watches import broken_reason, feed_entries, feed_tag, state_request
 
 
 @dataclass(frozen=True)
@@ -23,9 +23,10 @@ class RenderedFeed:
 def render_feed(saved: SavedSearch, *, base_url: str) -> RenderedFeed:
     entries = feed_entries(saved)
     feed_url = base_url + reverse("search:watch_feed", args=[saved.feed_token])
+    broken = broken_reason(state_request(saved.state))
     subtitle = (
-        f"This watch no longer works. {saved.broken_reason}"
-        if saved.broken_reason
+        f"This watch no longer works. {broken}"
+        if broken
         else "New paragraphs matching a saved search."
     )
     feed = Atom1Feed(
@@ -54,7 +55,7 @@ def render_feed(saved: SavedSearch, *, base_url: str) -> RenderedFeed:
     content = feed.writeString("utf-8").encode()
     # Not the content itself: an empty Atom feed's <updated> is the current time.
     signature = "|".join(
-        [settings.REFDESK_TAG_AUTHORITY, saved.name, saved.broken_reason]
+        [settings.REFDESK_TAG_AUTHORITY, saved.name, broken]
         + [
             f"{entry.tag}@{entry.updated.isoformat()}:{entry.paragraph.text}"
             for entry in entries

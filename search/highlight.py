@@ -15,7 +15,6 @@ MAX_FRAGMENTS = 3
 MAX_SNIPPET_CHARS = 480
 MAX_FRAGMENT_CHARS = 260
 ELLIPSIS = "…"
-_UNSEEN = object()
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 # A full stop after these ends an abbreviation, not a sentence: initials and dotted
 # acronyms ("U.S.", "J."), and common titles and short forms.
@@ -32,13 +31,14 @@ def _matches(
     """(start, end, term) of every word of ``text`` the query matched."""
     if not terms and not prefixes:
         return []
-    found = []
+    found: list[tuple[int, int, str]] = []
     starts = tuple(prefixes)
     cache = word_cache()
     for match in WORD_RE.finditer(text):
         word = match.group()
-        term = cache.get(word, _UNSEEN)
-        if term is _UNSEEN:
+        try:
+            term = cache[word]
+        except KeyError:
             term = normalise_word(word)
         if term is not None and (term in terms or (starts and term.startswith(starts))):
             found.append((match.start(), match.end(), term))

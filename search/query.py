@@ -10,7 +10,6 @@ already built (see ``search.links``). This module never sees an engine's own typ
 from __future__ import annotations
 
 import dataclasses
-import logging
 import math
 import time
 from collections.abc import Iterable
@@ -47,11 +46,7 @@ SUGGEST_BELOW = 3
 GROUP_HITS = 3
 PAGE_WINDOW = 2
 
-logger = logging.getLogger(__name__)
-SEARCH_UNAVAILABLE = (
-    "Search is unavailable right now: the search engine cannot answer. "
-    "Nothing you saved is lost; try again in a minute."
-)
+SEARCH_UNAVAILABLE = "Search is unavailable right now; nothing saved is lost."
 
 
 @dataclass(frozen=True)
@@ -426,9 +421,7 @@ def run_search(request: SearchRequest) -> SearchPage:
     query = engine_query(request, labels=labels)
     try:
         result = backend.search(query)
-    except BackendError as exc:
-        # A search cluster that lost its quorum: the page says so, never a 500.
-        logger.warning("search backend unavailable: %s", exc)
+    except BackendError:  # a search cluster without quorum: say so, never a 500
         return _empty_page(request, message=SEARCH_UNAVAILABLE)
     if not result.ready:
         return _empty_page(request, message="The search index has not been built yet.")

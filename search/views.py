@@ -6,6 +6,8 @@ chooses between the full page and the partial that the full page includes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,11 +36,13 @@ from search.query import SearchRequest
 def _partial(request: HttpRequest) -> bool:
     """A partial for htmx swaps; a full page for plain loads and history restores."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
+    if not htmx:
+        return False
+    return not htmx.history_restore_request
 
 
 def _render(
-    request: HttpRequest, *, full: str, partial: str, context: dict[str, object]
+    request: HttpRequest, *, full: str, partial: str, context: Mapping[str, object]
 ) -> HttpResponse:
     response = render(request, partial if _partial(request) else full, context)
     patch_vary_headers(response, ["HX-Request"])
@@ -69,7 +73,7 @@ def search(request: HttpRequest) -> HttpResponse:
     )
     view = build_search_view(
         page,
-        raw_params=request.GET.items(),
+        raw_params=request.GET.dict().items(),
         edit_allowed=_can_edit(request),
         next_url=request.get_full_path(),
         corrected_from=corrected_from,

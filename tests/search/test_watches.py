@@ -93,8 +93,8 @@ def test_list_shows_new_since_last_looked(client, owner, indexed):
     assert page.cssselect(".new-count")[0].text_content() == "0 new"
 
 
-def test_reindex_and_edit_never_make_an_old_paragraph_new(owner, indexed):
-    watch(owner, "Opium", q="opium")
+def test_reindex_and_edit_never_make_an_old_paragraph_new(client, owner, indexed):
+    saved = watch(owner, "Opium", q="opium")
     rebuild_index()
     Paragraph.objects.filter(pk=indexed.sanctions.pk).update(
         text="Opium and sanctions, edited."
@@ -102,6 +102,8 @@ def test_reindex_and_edit_never_make_an_old_paragraph_new(owner, indexed):
     update_paragraphs([indexed.sanctions.pk])
     send_digests(now=later())
     assert mail.outbox == []
+    feed = client.get(reverse("search:watch_feed", args=[saved.feed_token]))
+    assert lxml.etree.fromstring(feed.content).findall(f"{ATOM}entry") == []
 
 
 def test_a_new_paragraph_is_sent_once_across_several_watches(owner, indexed):
@@ -139,6 +141,9 @@ def test_a_broken_watch_is_flagged_not_deleted(client, owner, indexed):
     saved.refresh_from_db()
     assert "topic “drugs-test”" in saved.broken_reason
     assert "no longer works" in mail.outbox[0].body
+    feed = client.get(reverse("search:watch_feed", args=[saved.feed_token]))
+    subtitle = lxml.etree.fromstring(feed.content).findtext(f"{ATOM}subtitle")
+    assert subtitle.startswith("This watch no longer works.")
     client.force_login(owner)
     page = lxml.html.fromstring(client.get(saved.get_absolute_url()).content)
     assert page.cssselect("#broken-watch")

@@ -26,9 +26,10 @@ import requests
 import typesense
 from typesense import exceptions as ts_errors
 
-from corpus.text import WORD_RE, analyze, normalise_word
+from corpus.text import WORD_RE, analyze, normalise_word, word_spans
 from search.engine.base import (
     FACETS,
+    NO_VALUE,
     BackendError,
     CountGrid,
     EngineGroup,
@@ -292,7 +293,7 @@ class TypesenseBackend(Writes):
     def _unknown(
         query: EngineQuery, facets: dict[str, FacetCounts]
     ) -> tuple[tuple[str, str], ...]:
-        found = []
+        found: list[tuple[str, str]] = []
         for facet, values in query.filters:
             counts = facets.get(facet)
             if counts is None:
@@ -404,11 +405,18 @@ class TypesenseBackend(Writes):
     def matching_ids(
         self, query: EngineQuery, *, limit: int | None = None
     ) -> list[int]:
+        rows = self._matching_rows(query, fields=("paragraph_id",), limit=limit)
+        return [int(row["paragraph_id"]) for row in rows]
+
+    def _matching_rows(
+        self, query: EngineQuery, *, fields: tuple[str, ...], limit: int | None
+    ) -> list[dict[str, Any]]:
+        """Every match (or the first ``limit``) in result order, page by page."""
         _parsed, translation, _messages = self._plan(query)
         base = self._base(translation)
         filter_by = tr.filters_for(query, translation)
         sort_by = _sort_by(query, translation)
-        out: list[int] = []
+        out: list[dict[str, Any]] = []
         page = 1
         try:
             while limit is None or len(out) < limit:
@@ -417,62 +425,48 @@ class TypesenseBackend(Writes):
                     {
                         **base,
                         "sort_by": sort_by,
-                        "include_fields": "paragraph_id",
+                        "include_fields": ",".join(fields),
                         "page": page,
                         "per_page": per_page,
                     },
                     filter_by,
                 )
                 result = self._multi([params])[0]
-                rows = result.get("hits", [])
-                out.extend(int(h["document"]["paragraph_id"]) for h in rows)
-                if len(rows) < per_page or len(out) >= int(result["found"]):
+                hits = result.get("hits", [])
+                out.extend(h["document"] for h in hits)
+                if len(hits) < per_page or len(out) >= int(result["found"]):
                     break
                 page += 1
         except ts_errors.ObjectNotFound:
             return []
         return out if limit is None else out[:limit]
 
-    def count(self, query: EngineQuery, *, rows: str, columns: str) -> CountGrid:
-        _parsed, translation, _messages = self._plan(query)
-        base = self._base(translation)
-        filter_by = tr.filters_for(query, translation)
+    def count(
+        self, query: EngineQuery, *, rows: str, columns: str, missing: bool = False
+    ) -> CountGrid:
+        """Counted from the matches' own values, one pass over every match."""
         row_field, column_field = tr.FACET_FIELDS[rows], tr.FACET_FIELDS[columns]
-        counting = {
-            **base,
-            "per_page": 0,
-            "facet_by": row_field,
-            "max_facet_values": MAX_FACET_VALUES,
-        }
-        try:
-            first = self._multi([self._filtered(dict(counting), filter_by)])[0]
-            row_values = [
-                c["value"]
-                for entry in first.get("facet_counts", [])
-                for c in entry["counts"]
-                if not (rows == "year" and c["value"] == "0")
-            ]
-            cells: dict[tuple[str, str], int] = {}
-            if row_values:
-                per_row = self._multi(
-                    [
-                        self._filtered(
-                            {**counting, "facet_by": column_field},
-                            tr._and([filter_by, tr.values_filter(row_field, (value,))]),
-                        )
-                        for value in row_values
-                    ]
-                )
-                for value, result in zip(row_values, per_row, strict=True):
-                    for entry in result.get("facet_counts", []):
-                        for c in entry["counts"]:
-                            if columns == "year" and c["value"] == "0":
-                                continue
-                            if int(c["count"]):
-                                cells[(value, c["value"])] = int(c["count"])
-        except ts_errors.ObjectNotFound:
-            cells = {}
-        return CountGrid(rows=rows, columns=columns, cells=cells)
+        found = self._matching_rows(
+            query, fields=(row_field, column_field, "article_id"), limit=None
+        )
+        cells: Counter[tuple[str, str]] = Counter()
+        articles: dict[tuple[str, str], set[int]] = {}
+        for row in found:
+            firsts = _values(row, row_field) or ((NO_VALUE,) if missing else ())
+            seconds = _values(row, column_field) or ((NO_VALUE,) if missing else ())
+            for first in firsts:
+                for second in seconds:
+                    cells[(first, second)] += 1
+                    articles.setdefault((first, second), set()).add(
+                        int(row["article_id"])
+                    )
+        return CountGrid(
+            rows=rows,
+            columns=columns,
+            cells=dict(cells),
+            articles={key: len(ids) for key, ids in articles.items()},
+            matched=len(found),
+        )
 
     def suggest(self, query: EngineQuery) -> str | None:
         """Did-you-mean from typo tolerance: the query's words searched with up to
@@ -539,7 +533,8 @@ class TypesenseBackend(Writes):
         )
         return int(self._multi([params])[0]["found"])
 
-    def more_like(self, paragraph_id: int, *, limit: int = 10) -> list[EngineHit]:
+    def _key_terms(self, paragraph_id: int) -> list[tuple[str, str]] | None:
+        """(stem, word as written) of the paragraph's most frequent terms."""
         try:
             document = self._call(
                 lambda c: (
@@ -547,27 +542,68 @@ class TypesenseBackend(Writes):
                 )
             )
         except ts_errors.ObjectNotFound:
+            return None
+        text = document.get("text", "")
+        written: dict[str, str] = {}
+        for start, end, term in word_spans(text):
+            if term is not None and term not in written:
+                written[term] = text[start:end]
+        counts = Counter(analyze(text))
+        return [(t, written.get(t, t)) for t, _ in counts.most_common(12)]
+
+    def more_like_terms(self, paragraph_id: int) -> tuple[str, ...] | None:
+        terms = self._key_terms(paragraph_id)
+        return None if terms is None else tuple(word for _stem, word in terms)
+
+    def more_like(
+        self,
+        paragraph_id: int,
+        *,
+        limit: int = 10,
+        query: EngineQuery | None = None,
+        exclude_article: bool = False,
+    ) -> list[EngineHit]:
+        terms = self._key_terms(paragraph_id)
+        if not terms:
             return []
-        chosen = [
-            t for t, _ in Counter(analyze(document.get("text", ""))).most_common(12)
+        narrowed = EngineQuery(
+            filters=query.filters if query else (),
+            year_from=query.year_from if query else None,
+            year_to=query.year_to if query else None,
+        )
+        parts = [
+            tr.filters_for(narrowed, tr.Translation()),
+            f"(paragraph_id:<{paragraph_id} || paragraph_id:>{paragraph_id})",
         ]
-        if not chosen:
-            return []
+        if exclude_article:
+            own = self._call(
+                lambda c: (
+                    c.collections[self.alias].documents[str(paragraph_id)].retrieve()
+                )
+            )["article_id"]
+            parts.append(f"(article_id:<{own} || article_id:>{own})")
+        stems = [stem for stem, _word in terms]
+        # Candidates share at least one key term (an OR filter); Typesense 0.24
+        # drops query words only from the ends, so ranking by shared key terms
+        # (the paragraph's most frequent first) is done here.
+        parts.append(tr.values_filter("terms", tuple(stems)))
         params = {
-            "q": " ".join(chosen),
+            "q": "*",
             "query_by": "all_t",
-            "num_typos": 0,
-            "prefix": "false",
-            "drop_tokens_threshold": 10 * limit,
-            "filter_by": (
-                f"(paragraph_id:<{paragraph_id} || paragraph_id:>{paragraph_id})"
-            ),
-            "per_page": min(limit, PER_PAGE_MAX),
+            "filter_by": tr._and(parts),
+            "per_page": PER_PAGE_MAX,
             "highlight_fields": "none",
-            "include_fields": ",".join(DISPLAY_FIELDS),
+            "include_fields": ",".join((*DISPLAY_FIELDS, "terms")),
+            "sort_by": "newest_key:desc,article_id:desc,position:asc",
         }
-        result = self._multi([params])[0]
-        return [_hit(row) for row in result.get("hits", [])]
+        rows = self._multi([params])[0].get("hits", [])
+        weight = {stem: len(stems) - rank for rank, stem in enumerate(stems)}
+
+        def shared(row: dict[str, Any]) -> int:
+            return sum(weight.get(t, 0) for t in row["document"].get("terms") or ())
+
+        rows.sort(key=shared, reverse=True)
+        return [_hit(row) for row in rows[:limit]]
 
     # ------------------------------------------------------------ checks
 
@@ -646,6 +682,13 @@ class TypesenseBackend(Writes):
 
 def _hit(row: dict[str, Any]) -> EngineHit:
     return to_hit(row["document"], score=float(row.get("text_match") or 0))
+
+
+def _values(row: dict[str, Any], name: str) -> tuple[str, ...]:
+    value = row.get(name)
+    if name == "year":
+        return (str(value),) if value else ()
+    return tuple(value or ())
 
 
 def _facet_counts(name: str, entry: dict[str, Any]) -> FacetCounts:

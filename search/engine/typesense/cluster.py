@@ -368,12 +368,12 @@ def main(argv: list[str] | None = None) -> int:
         elif args.action == "stop":
             print(f"Stopped {stop_cluster(root=args.root)} Typesense node(s).")
         else:
-            cluster = load_cluster(root=args.root)
-            if cluster is None:
+            found = load_cluster(root=args.root)
+            if found is None:
                 print(f"No cluster under {args.root}.")
                 return 1
-            for node in cluster.nodes:
-                health = node_health(cluster, node.number)
+            for node in found.nodes:
+                health = node_health(found, node.number)
                 state = "down"
                 if health["ok"]:
                     state = "leader" if health["leader"] else "up"

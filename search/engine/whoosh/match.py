@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,7 +121,7 @@ class _Evaluator:
             return self._term(q)
         return self._whoosh_fallback(q)
 
-    def _and(self, subqueries: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+    def _and(self, subqueries: Sequence[query.Query]) -> tuple[np.ndarray, np.ndarray]:
         positive = [s for s in subqueries if not isinstance(s, query.Not)]
         negative = [s.query for s in subqueries if isinstance(s, query.Not)]
         if positive:
@@ -139,7 +139,7 @@ class _Evaluator:
         scores[~mask] = 0
         return mask, scores
 
-    def _or(self, subqueries: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+    def _or(self, subqueries: Sequence[query.Query]) -> tuple[np.ndarray, np.ndarray]:
         mask, scores = self._empty()
         for sub in subqueries:
             sub_mask, sub_scores = self.node(sub)

@@ -344,7 +344,7 @@ def _groups(matches: _Matches) -> tuple[list[EngineGroup], int]:
 
 def _unknown_values(matches: _Matches) -> tuple[tuple[str, str], ...]:
     snapshot = matches.snapshot
-    found = []
+    found: list[tuple[str, str]] = []
     for facet in FACETS:
         selected = matches.query.selected(facet)
         if not selected:

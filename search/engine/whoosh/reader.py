@@ -573,7 +573,7 @@ class Snapshot:
                 positions = [
                     _decoded_positions(segreader, field, word, local) for word in words
                 ]
-            verified = []
+            verified: list[int] = []
             for count, doc in enumerate(local.tolist()):
                 if count % 256 == 0 and time.monotonic() > deadline:
                     return _concat(found, verified, offset), False

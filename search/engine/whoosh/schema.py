@@ -38,6 +38,11 @@ NUMERIC_COLUMNS = {
 }
 
 
+class _Token(Token):
+    # Whoosh sets `original` when asked to keep it but does not declare it.
+    original: str
+
+
 class FoldingStemTokenizer(Tokenizer):
     """Tokenizer, lower-case, accent folding, stop words and stemming in one
     pass, so the query parser analyses words exactly as the index does."""
@@ -48,7 +53,7 @@ class FoldingStemTokenizer(Tokenizer):
     def __hash__(self) -> int:
         return hash(self.__class__)
 
-    def __call__(  # type: ignore[override]
+    def __call__(
         self,
         value: str,
         positions: bool = False,
@@ -61,7 +66,7 @@ class FoldingStemTokenizer(Tokenizer):
         mode: str = "",
         **kwargs: Any,
     ) -> Iterator[Token]:
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        token = _Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
             # Wildcards and range ends arrive whole: fold them but never stem.
             token.text = fold(value)
@@ -145,10 +150,15 @@ class FoldedText(fields.TEXT):
     """TEXT with positions whose index() bypasses the token pipeline."""
 
     def __init__(self, *, stored: bool = False, cache_values: bool = False) -> None:
-        super().__init__(analyzer=FoldingStemTokenizer(), stored=stored, phrase=True)
+        super().__init__(
+            # Whoosh takes any tokenizer as an analyzer, but annotates Analyzer.
+            analyzer=FoldingStemTokenizer(),  # type: ignore[arg-type]
+            stored=stored,
+            phrase=True,
+        )
         self.cache_values = cache_values
 
-    def index(self, value: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def index(self, value: Any, **kwargs: Any) -> Any:
         if isinstance(value, Analyzed):
             return postings_items(value.positions)
         if self.cache_values:
@@ -163,14 +173,15 @@ class TagField(fields.FieldType):
     def __init__(self, *, stored: bool = False) -> None:
         self.format = formats.Existence()
         # The whole value is one token, also inside quotes: topic:"Drugs (test)".
-        self.analyzer = IDTokenizer()
+        # Whoosh takes any tokenizer as an analyzer, but annotates Analyzer.
+        self.analyzer = IDTokenizer()  # type: ignore[assignment]
         self.stored = stored
         self.scorable = False
         self.unique = False
         self.column_type = None
         self.vector = None
 
-    def index(self, value: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def index(self, value: Any, **kwargs: Any) -> Any:
         return [(v.encode("utf-8"), 1, 1.0, b"") for v in sorted(set(value))]
 
     def process_text(

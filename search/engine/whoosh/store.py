@@ -25,12 +25,13 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from django.conf import settings
 from whoosh import index as whoosh_index
-from whoosh.index import EmptyIndexError, Index, LockError
-from whoosh.writing import IndexWriter
+from whoosh.codec.base import Segment
+from whoosh.index import EmptyIndexError, FileIndex, LockError
+from whoosh.writing import IndexWriter, SegmentWriter
 
 from search.engine.base import (
     BackendBusyError,
@@ -150,7 +151,7 @@ def build_lease(real: str | os.PathLike[str]) -> Iterator[bool]:
 # ---------------------------------------------------------------- opening
 
 
-def open_index() -> Index:
+def open_index() -> FileIndex:
     """The live index, created empty if there is none yet."""
     found = open_existing_index()
     if found is not None:
@@ -168,7 +169,7 @@ def open_index() -> Index:
         return created
 
 
-def open_existing_index(*, attempts: int = 5) -> Index | None:
+def open_existing_index(*, attempts: int = 5) -> FileIndex | None:
     """The live index, or None when there is none.
 
     The index is opened through its resolved build directory, so a reader never
@@ -201,7 +202,9 @@ def open_existing_index(*, attempts: int = 5) -> Index | None:
 # ---------------------------------------------------------------- writing
 
 
-def _merge_small_segments(writer: IndexWriter, segments: list[Any]) -> list[Any]:
+def _merge_small_segments(
+    writer: SegmentWriter, segments: list[Segment]
+) -> list[Segment]:
     """Merge some of the small segments left by incremental updates once they pile
     up; never touch the large ones a rebuild wrote."""
     merged = set(_segments_to_merge([s.doc_count_all() for s in segments]))
@@ -251,7 +254,7 @@ def _segments_to_merge(sizes: Sequence[int]) -> list[int]:
 
 @contextmanager
 def index_writer(
-    ix: Index | None = None, *, timeout: float = WRITE_TIMEOUT
+    ix: FileIndex | None = None, *, timeout: float = WRITE_TIMEOUT
 ) -> Iterator[IndexWriter]:
     """A writer on the live index, committed on success and cancelled on error.
 
@@ -283,7 +286,7 @@ def index_writer(
         _process_write_lock.release()
 
 
-def _acquire_writer(ix: Index, *, deadline: float) -> IndexWriter:
+def _acquire_writer(ix: FileIndex, *, deadline: float) -> IndexWriter:
     delay = 0.05
     while True:
         remaining = deadline - time.monotonic()

@@ -94,10 +94,12 @@ def suggest_correction(snapshot: Snapshot, parsed_query: Any, text: str) -> str 
         return None
     pieces: list[str] = []
     last = 0
-    for start, end, term in word_spans(text):
-        if term in replacements:
+    for start, end, indexed in word_spans(text):
+        if indexed in replacements:
             written = text[start:end]
-            pieces.extend((text[last:start], _same_case(replacements[term], written)))
+            pieces.extend(
+                (text[last:start], _same_case(replacements[indexed], written))
+            )
             last = end
     pieces.append(text[last:])
     corrected = "".join(pieces).strip()

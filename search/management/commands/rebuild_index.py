@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -31,7 +31,9 @@ class Command(BaseCommand):
         report = rebuild_index(
             progress=not options["no_progress"],
             procs=max(1, options["procs"]),
-            stream=self.stderr,
+            # OutputWrapper proxies sys.stderr (the stubs call it a TextIOBase);
+            # the progress bar only writes to it and flushes it.
+            stream=cast(TextIO, self.stderr),
         )
         self.stdout.write(
             f"Indexed {report.documents} paragraphs in {report.seconds:.1f}s "

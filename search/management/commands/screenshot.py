@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, Playwright
+    from playwright.sync_api import Browser, Page, Playwright, ViewportSize
 
 CHROMIUM_PATH = Path("/usr/bin/chromium")
 # Headless Chromium in containers and CI: no sandbox, GPU or background traffic.
@@ -38,7 +38,7 @@ CHROMIUM_ARGS = (
     "--disable-component-update",
     "--disable-sync",
 )
-VIEWPORT = {"width": 1280, "height": 960}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 960}
 DEFAULT_QUERY = "security"
 DEFAULT_FACETS = ("Iran", "Russia")
 
