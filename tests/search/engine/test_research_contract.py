@@ -12,12 +12,6 @@ from contract import backend, corpus_documents, query, source, values  # noqa: F
 
 from search.engine.base import NO_VALUE, IndexDocument, SearchBackend
 
-
-def _complete_counts(engine: SearchBackend) -> None:
-    if engine.name == "typesense":
-        pytest.skip("the Typesense count has no no-value cells or article counts yet")
-
-
 FILLER = [f"zeta{name}" for name in "abcdefghijklmnopqrstuvwxyzab"[:28]]
 
 
@@ -41,7 +35,6 @@ def _extra(pid: int, article: int, text: str, *, year: int | None, countries=())
 def test_count_with_missing_counts_every_cell_and_its_articles(
     backend: SearchBackend,  # noqa: F811
 ) -> None:
-    _complete_counts(backend)
     backend.add_bulk([_extra(61, 6, "Opium in the steppe.", year=2016)])
     wanted = query("opium OR gas OR iran")
     grid = backend.count(wanted, rows="country", columns="year", missing=True)
@@ -68,8 +61,6 @@ def test_count_with_missing_counts_every_cell_and_its_articles(
 def test_more_like_keeps_filters_and_can_leave_out_the_article(
     backend: SearchBackend,  # noqa: F811
 ) -> None:
-    if backend.name == "typesense":
-        pytest.skip("the Typesense more_like needs most of a paragraph's words")
     others = backend.more_like(12, limit=5, exclude_article=True)
     assert others and all(hit.article_id != 1 for hit in others)
     assert 51 in [hit.paragraph_id for hit in others]
@@ -114,7 +105,6 @@ def test_count_any_two_facets_matches_brute_force(
     rows: str,
     columns: str,
 ) -> None:
-    _complete_counts(backend)
     grid = backend.count(query(), rows=rows, columns=columns, missing=True)
     expected: Counter[tuple[str, str]] = Counter()
     for doc in corpus_documents():
