@@ -63,15 +63,9 @@ class Writes:
                 )
             )
         except ts_errors.ObjectNotFound:
-            if collection != self.alias:
-                # A rebuild's collection that was dropped since it was looked up.
-                return 0
-            self._ensure_alias()
-            answer = self._write(
-                lambda c: c.collections[collection].documents.import_(
-                    payload, {"action": "upsert"}
-                )
-            )
+            # Dropped since it was looked up: a rebuild replaced it, and that
+            # rebuild reads the change from the database or its journal.
+            return 0
         failures = [
             line for line in answer.splitlines() if '"success":true' not in line
         ]
@@ -79,11 +73,25 @@ class Writes:
             raise BackendError(f"Typesense refused documents: {failures[0][:300]}")
         return len(documents)
 
-    def _ensure_alias(self) -> None:
+    def _serving(self, *, create: bool) -> str | None:
+        """The collection behind the alias (created empty when there is none and
+        ``create``). Writes name this collection, never the alias: a Typesense
+        0.24 node queues each write by the collection name in its URL and keeps
+        the order only within one queue, so a node replaying its Raft log after a
+        restart could apply an edit made through the alias before the rebuild's
+        earlier import into the collection, and keep the old document."""
+        try:
+            found = self._write(lambda c: c.aliases[self.alias].retrieve())
+        except ts_errors.ObjectNotFound:
+            return self._ensure_alias() if create else None
+        return str(found["collection_name"])
+
+    def _ensure_alias(self) -> str:
         """A first write with no index yet creates an empty collection for it."""
         name = f"{self.alias}_{time.time_ns()}"
         self._write(lambda c: c.collections.create(collection_schema(name)))
         self._write(lambda c: c.aliases.upsert(self.alias, {"collection_name": name}))
+        return name
 
     def add_bulk(
         self,
@@ -106,7 +114,8 @@ class Writes:
                 + [{"id": f"a{pk}", "key": pk} for pk in articles],
             )
         kept = {int(d["paragraph_id"]) for d in batch}
-        for target in [self.alias, *([build] if build else [])]:
+        serving = self._serving(create=bool(batch))
+        for target in dict.fromkeys(t for t in (serving, build) if t):
             for start in range(0, len(batch), IMPORT_BATCH):
                 self._import(target, batch[start : start + IMPORT_BATCH])
             if articles:
@@ -147,7 +156,8 @@ class Writes:
                 [{"id": f"p{pk}", "key": 0} for pk in paragraphs]
                 + [{"id": f"a{pk}", "key": pk} for pk in articles],
             )
-        for target in [self.alias, *([build] if build else [])]:
+        serving = self._serving(create=False)
+        for target in dict.fromkeys(t for t in (serving, build) if t):
             self._delete_from(target, paragraphs=paragraphs, articles=articles)
 
     def _delete_from(
