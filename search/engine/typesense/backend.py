@@ -51,7 +51,10 @@ logger = logging.getLogger(__name__)
 
 PER_PAGE_MAX = 250
 # Every value of a facet is counted; more than this many is a library far bigger
-# than any here, and the sidebar shows only the top ones anyway.
+# than any here, and the sidebar shows only the top ones anyway. Each value a
+# search returns costs Typesense 0.24 a read of one document holding it, so the
+# article count (thousands of values) asks for one value and reads the number of
+# distinct values from the facet's stats instead.
 MAX_FACET_VALUES = 10_000
 MAX_PREFIX_CANDIDATES = 200
 UNAVAILABLE = "Search is unavailable: the search cluster cannot answer right now."
@@ -65,6 +68,16 @@ def _node_dict(url: str) -> dict[str, Any]:
         "port": str(parts.port or (443 if parts.scheme == "https" else 8108)),
         "protocol": parts.scheme or "http",
     }
+
+
+def _unranked(base: dict[str, Any], translation: tr.Translation) -> dict[str, Any]:
+    """``base`` without text scoring, for a search that only counts, or sorts by
+    date. The filter is the exact match; plain words in ``q`` are required terms
+    of the filter too, so ``q`` adds nothing but the cost of scoring every match.
+    A phrase or a prefix in ``q`` narrows the match, so it stays."""
+    if translation.phrase or translation.prefix:
+        return base
+    return {**base, "q": "*"}
 
 
 def _sort_by(query: EngineQuery, translation: tr.Translation) -> str:
@@ -219,25 +232,38 @@ class TypesenseBackend(Writes):
         highlight: Highlight,
     ) -> EngineResult:
         base = self._base(translation)
+        counting = _unranked(base, translation)
         everything = tr.filters_for(query, translation)
         sort_by = _sort_by(query, translation)
         own = [f for f in query.facets if query.selected(f) and f in tr.FACET_FIELDS]
         shared = [f for f in query.facets if f not in own and f in tr.FACET_FIELDS]
-        counting = self._filtered(
+        articles = self._filtered(
             {
-                **base,
+                **counting,
                 "per_page": 0,
-                "facet_by": ",".join(["article_id", *shared]),
-                "max_facet_values": MAX_FACET_VALUES,
+                "facet_by": "article_id",
+                "max_facet_values": 1,
             },
             everything,
         )
-        searches = [counting]
+        searches = [articles]
+        if shared:
+            searches.append(
+                self._filtered(
+                    {
+                        **counting,
+                        "per_page": 0,
+                        "facet_by": ",".join(shared),
+                        "max_facet_values": MAX_FACET_VALUES,
+                    },
+                    everything,
+                )
+            )
         for facet in own:
             searches.append(
                 self._filtered(
                     {
-                        **base,
+                        **counting,
                         "per_page": 0,
                         "facet_by": tr.FACET_FIELDS[facet],
                         "max_facet_values": MAX_FACET_VALUES,
@@ -245,22 +271,24 @@ class TypesenseBackend(Writes):
                     tr.filters_for(query, translation, without=facet),
                 )
             )
+        ranked = "_text_match" in sort_by
         page_searches, window_start = self._page_searches(
-            query, base=base, filter_by=everything, sort_by=sort_by
+            query,
+            base=base if ranked else counting,
+            filter_by=everything,
+            sort_by=sort_by,
         )
         results = self._multi([*searches, *page_searches])
-        counted, facet_results = results[0], results[1 : 1 + len(own)]
-        page_results = results[1 + len(own) :]
+        counted, page_results = results[0], results[len(searches) :]
+        own_results = results[len(searches) - len(own) : len(searches)]
         total = int(counted["found"])
-        facets: dict[str, FacetCounts] = {}
         articles_total = 0
         for entry in counted.get("facet_counts", []):
-            name = entry["field_name"]
-            if name == "article_id":
-                articles_total = int(entry.get("stats", {}).get("total_values", 0))
-            else:
-                facets[name] = _facet_counts(name, entry)
-        for facet, result in zip(own, facet_results, strict=True):
+            articles_total = int(entry.get("stats", {}).get("total_values", 0))
+        facets: dict[str, FacetCounts] = {}
+        for entry in results[1].get("facet_counts", []) if shared else ():
+            facets[entry["field_name"]] = _facet_counts(entry["field_name"], entry)
+        for facet, result in zip(own, own_results, strict=True):
             for entry in result.get("facet_counts", []):
                 facets[facet] = _facet_counts(facet, entry)
         hits: tuple[EngineHit, ...] = ()
@@ -269,7 +297,11 @@ class TypesenseBackend(Writes):
         if query.group_by_article:
             groups_total = articles_total
             groups = self._groups(
-                query, page_results, base=base, filter_by=everything, start=window_start
+                query,
+                page_results,
+                base=counting,
+                filter_by=everything,
+                start=window_start,
             )
         elif page_results:
             rows = [h for r in page_results for h in r.get("hits", [])]
@@ -413,9 +445,11 @@ class TypesenseBackend(Writes):
     ) -> list[dict[str, Any]]:
         """Every match (or the first ``limit``) in result order, page by page."""
         _parsed, translation, _messages = self._plan(query)
-        base = self._base(translation)
-        filter_by = tr.filters_for(query, translation)
         sort_by = _sort_by(query, translation)
+        base = self._base(translation)
+        if "_text_match" not in sort_by:
+            base = _unranked(base, translation)
+        filter_by = tr.filters_for(query, translation)
         out: list[dict[str, Any]] = []
         page = 1
         try:
@@ -529,7 +563,8 @@ class TypesenseBackend(Writes):
         probe = EngineQuery(text=text, limit=0, facets=(), resolve=query.resolve)
         _parsed, translation, _messages = self._plan(probe)
         params = self._filtered(
-            {**self._base(translation), "per_page": 0}, translation.filter
+            {**_unranked(self._base(translation), translation), "per_page": 0},
+            translation.filter,
         )
         return int(self._multi([params])[0]["found"])
 
