@@ -19,6 +19,7 @@ import json
 import logging
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -42,7 +43,10 @@ from search.engine.base import (
 from search.engine.typesense import translate as tr
 from search.engine.typesense.schema import (
     DISPLAY_FIELDS,
-    to_hit,
+    edit_distance,
+    facet_counts,
+    row_hit,
+    row_values,
 )
 from search.engine.typesense.writes import Writes
 from search.engine.whoosh.parse import parse_query, query_terms
@@ -57,6 +61,8 @@ PER_PAGE_MAX = 250
 # distinct values from the facet's stats instead.
 MAX_FACET_VALUES = 10_000
 MAX_PREFIX_CANDIDATES = 200
+# Searches of one page sent at once (a page has three to six).
+SEARCH_THREADS = 4
 UNAVAILABLE = "Search is unavailable: the search cluster cannot answer right now."
 _ERRORS = (ts_errors.TypesenseClientError, requests.RequestException, OSError)
 
@@ -112,6 +118,7 @@ class TypesenseBackend(Writes):
         self.timeout = timeout
         self.write_wait = write_wait
         self._client: typesense.Client | None = None
+        self._pool: ThreadPoolExecutor | None = None
 
     # ------------------------------------------------------------ connection
 
@@ -174,6 +181,16 @@ class TypesenseBackend(Writes):
                 time.sleep(0.5)
 
     def _multi(self, searches: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The searches' results, in order. A node runs the searches of one
+        ``multi_search`` one after another, so a page's searches go as requests of
+        their own, at once, and the node answers them on several threads."""
+        if len(searches) > 1:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    max_workers=SEARCH_THREADS, thread_name_prefix="typesense"
+                )
+            answers = self._pool.map(lambda one: self._multi([one]), searches)
+            return [result for answer in answers for result in answer]
         body = {"searches": [{"collection": self.alias, **s} for s in searches]}
         results = self._call(lambda c: c.multi_search.perform(body, {}))["results"]
         for result in results:
@@ -185,6 +202,9 @@ class TypesenseBackend(Writes):
 
     def close(self) -> None:
         self._client = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+            self._pool = None
 
     # ------------------------------------------------------------ reads
 
@@ -287,10 +307,10 @@ class TypesenseBackend(Writes):
             articles_total = int(entry.get("stats", {}).get("total_values", 0))
         facets: dict[str, FacetCounts] = {}
         for entry in results[1].get("facet_counts", []) if shared else ():
-            facets[entry["field_name"]] = _facet_counts(entry["field_name"], entry)
+            facets[entry["field_name"]] = facet_counts(entry["field_name"], entry)
         for facet, result in zip(own, own_results, strict=True):
             for entry in result.get("facet_counts", []):
-                facets[facet] = _facet_counts(facet, entry)
+                facets[facet] = facet_counts(facet, entry)
         hits: tuple[EngineHit, ...] = ()
         groups: tuple[EngineGroup, ...] = ()
         groups_total = 0
@@ -306,7 +326,7 @@ class TypesenseBackend(Writes):
         elif page_results:
             rows = [h for r in page_results for h in r.get("hits", [])]
             chosen = rows[window_start : window_start + query.limit]
-            hits = tuple(_hit(row) for row in chosen)
+            hits = tuple(row_hit(row) for row in chosen)
         return EngineResult(
             total=total,
             articles_total=articles_total,
@@ -411,7 +431,7 @@ class TypesenseBackend(Writes):
         return tuple(
             EngineGroup(
                 article_id=article_id,
-                hits=tuple(_hit(row) for row in group["hits"]),
+                hits=tuple(row_hit(row) for row in group["hits"]),
                 total=totals.get(article_id, len(group["hits"])),
             )
             for article_id, group in zip(article_ids, chosen, strict=True)
@@ -486,8 +506,8 @@ class TypesenseBackend(Writes):
         cells: Counter[tuple[str, str]] = Counter()
         articles: dict[tuple[str, str], set[int]] = {}
         for row in found:
-            firsts = _values(row, row_field) or ((NO_VALUE,) if missing else ())
-            seconds = _values(row, column_field) or ((NO_VALUE,) if missing else ())
+            firsts = row_values(row, row_field) or ((NO_VALUE,) if missing else ())
+            seconds = row_values(row, column_field) or ((NO_VALUE,) if missing else ())
             for first in firsts:
                 for second in seconds:
                     cells[(first, second)] += 1
@@ -549,7 +569,7 @@ class TypesenseBackend(Writes):
             if stem in matched or stem in surface or not matched:
                 corrected.append(word)
                 continue
-            best = min(matched, key=lambda m: _edit_distance(m, stem))
+            best = min(matched, key=lambda m: edit_distance(m, stem))
             corrected.append(surface.get(best, word))
             changed = changed or surface.get(best, word) != word
         if not changed:
@@ -638,7 +658,7 @@ class TypesenseBackend(Writes):
             return sum(weight.get(t, 0) for t in row["document"].get("terms") or ())
 
         rows.sort(key=shared, reverse=True)
-        return [_hit(row) for row in rows[:limit]]
+        return [row_hit(row) for row in rows[:limit]]
 
     # ------------------------------------------------------------ checks
 
@@ -713,38 +733,6 @@ class TypesenseBackend(Writes):
         except Exception as exc:  # noqa: BLE001 - status never raises
             logger.warning("Typesense status check failed: %s", exc)
             return {"backend": self.name, "status": "error", "documents": 0}
-
-
-def _hit(row: dict[str, Any]) -> EngineHit:
-    return to_hit(row["document"], score=float(row.get("text_match") or 0))
-
-
-def _values(row: dict[str, Any], name: str) -> tuple[str, ...]:
-    value = row.get(name)
-    if name == "year":
-        return (str(value),) if value else ()
-    return tuple(value or ())
-
-
-def _facet_counts(name: str, entry: dict[str, Any]) -> FacetCounts:
-    counts = {
-        str(c["value"]): int(c["count"])
-        for c in entry.get("counts", [])
-        if int(c["count"]) and not (name == "year" and str(c["value"]) == "0")
-    }
-    return FacetCounts(name=name, counts=counts)
-
-
-def _edit_distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(
-                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            )
-        previous = current
-    return previous[-1]
 
 
 @functools.lru_cache(maxsize=8)

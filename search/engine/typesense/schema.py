@@ -1,4 +1,5 @@
-"""The collection's fields, and an index document as a Typesense document.
+"""The collection's fields, an index document as a Typesense document, and the
+rows and facet entries of an answer as the engine's values.
 
 Matching runs on copies of the text analysed by :mod:`corpus.text` (folded,
 Snowball-stemmed, stop words dropped): ``*_terms`` arrays for exact boolean
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from search.engine.base import EngineHit, IndexDocument
+from search.engine.base import EngineHit, FacetCounts, IndexDocument
 
 # Sorting: undated articles last under both "newest" and "oldest".
 UNDATED_OLDEST_KEY = 2**31 - 1
@@ -111,3 +112,38 @@ def to_hit(document: dict[str, Any], *, score: float) -> EngineHit:
         countries=tuple(document.get("country") or ()),
         topics=tuple(document.get("topic") or ()),
     )
+
+
+# ---------------------------------------------------------------- answers
+
+
+def row_hit(row: dict[str, Any]) -> EngineHit:
+    return to_hit(row["document"], score=float(row.get("text_match") or 0))
+
+
+def row_values(row: dict[str, Any], name: str) -> tuple[str, ...]:
+    value = row.get(name)
+    if name == "year":
+        return (str(value),) if value else ()
+    return tuple(value or ())
+
+
+def facet_counts(name: str, entry: dict[str, Any]) -> FacetCounts:
+    counts = {
+        str(c["value"]): int(c["count"])
+        for c in entry.get("counts", [])
+        if int(c["count"]) and not (name == "year" and str(c["value"]) == "0")
+    }
+    return FacetCounts(name=name, counts=counts)
+
+
+def edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            )
+        previous = current
+    return previous[-1]
