@@ -19,6 +19,7 @@ import json
 import logging
 import time
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -38,12 +39,14 @@ from search.engine.base import (
     EngineResult,
     FacetCounts,
     Highlight,
+    IndexDocument,
 )
 from search.engine.typesense import translate as tr
 from search.engine.typesense.schema import (
     DISPLAY_FIELDS,
     to_hit,
 )
+from search.engine.typesense.tagging import update_tags
 from search.engine.typesense.writes import Writes
 from search.engine.whoosh.parse import parse_query, query_terms
 
@@ -604,6 +607,12 @@ class TypesenseBackend(Writes):
 
         rows.sort(key=shared, reverse=True)
         return [_hit(row) for row in rows[:limit]]
+
+    # ------------------------------------------------------------ tag updates
+
+    def update_tags(self, documents: Iterable[IndexDocument]) -> int:
+        # Partial updates of the tag fields alone (see ``tagging``).
+        return update_tags(self, documents)
 
     # ------------------------------------------------------------ checks
 
