@@ -10,14 +10,28 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from typesense import exceptions as ts_errors
 
 from search.engine.base import IndexDocument
 
-if TYPE_CHECKING:
-    from search.engine.typesense.backend import TypesenseBackend
+
+class TypesenseBackend(Protocol):
+    """What a tag update uses of the backend (see ``backend``)."""
+
+    alias: str
+
+    def _call(self, work: Any) -> Any: ...
+
+    def _write(self, work: Any) -> Any: ...
+
+    def _building(self) -> str | None: ...
+
+    def _journal(self, build: str, entries: list[dict[str, Any]]) -> None: ...
+
+    def add_bulk(self, documents: Iterable[IndexDocument]) -> int: ...
+
 
 IMPORT_BATCH = 2_000
 EXPORT_BATCH = 500

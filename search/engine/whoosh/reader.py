@@ -64,7 +64,12 @@ class Snapshot:
         self.reader = searcher.reader()
         self.generation = searcher.reader().generation()
         self.lock = threading.RLock()
-        leaves = self.reader.leaf_readers()
+        # An index with no segment yet reads as one EmptyReader, no segment.
+        leaves = [
+            (segreader, offset)
+            for segreader, offset in self.reader.leaf_readers()
+            if segreader.segment() is not None
+        ]
         self.leaves: list[tuple[Any, int, SegmentData]] = [
             (segreader, offset, _segment_data(path, segreader))
             for segreader, offset in leaves

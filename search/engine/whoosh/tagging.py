@@ -42,6 +42,9 @@ def update_tags(documents: Iterable[IndexDocument]) -> int:
     if not by_id:
         return 0
     docs = list(by_id.values())
+    if store.open_existing_index() is None:
+        # Nothing indexed yet to lay tags over.
+        return store.write_documents(docs)
     store.note_pending(list(by_id))
     whole: list[IndexDocument] = docs
     with store.locked_index() as ix:
