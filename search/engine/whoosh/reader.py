@@ -499,6 +499,8 @@ class _Registry:
             view = found
         else:
             view = OverlaidSnapshot(base, loaded)
+            # Reads use the view's own results from now on.
+            base.cache.clear()
         self._replace(view)
         return view
 
