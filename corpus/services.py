@@ -11,6 +11,7 @@ and commands call these and hold no logic of their own.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import hashlib
 import logging
 import re
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from corpus.models import (
@@ -233,23 +234,56 @@ def change_tags(
             model.objects.filter(
                 paragraph_id__in=ids, **{value_field: target.pk}
             ).exclude(status=after).update(status=after, set_by=user, set_at=now)
-            TagChange.objects.bulk_create(
-                [
-                    TagChange(
-                        user=user,
-                        paragraph_id=item.paragraph_id,
-                        kind=target.kind,
-                        value=target.value,
-                        before=item.before,
-                        after=item.after,
-                        note=note[:300],
-                    )
-                    for item in plan
-                ]
-            )
+            _record_changes(plan, target=target, user=user, at=now, note=note)
             changed.extend(ids)
         _schedule_paragraph_reindex(changed)
     return len(changed)
+
+
+def _record_changes(
+    plan: Sequence[_Transition],
+    *,
+    target: TagTarget,
+    user: Any,
+    at: datetime.datetime,
+    note: str,
+) -> None:
+    """The TagChange audit rows of one batch, in one ``executemany``.
+
+    ``bulk_create`` built and prepared a model instance per row: half the
+    database time of a 10,000-paragraph bulk tag. The values here are plain ints
+    and strings but for the time, which the field prepares for the database.
+    """
+    options = TagChange._meta
+    by_name = {field.name: field for field in options.concrete_fields}
+    names = ("user", "at", "paragraph", "kind", "value", "before", "after", "note")
+    fields = [by_name[name] for name in names]
+    connection = connections[router.db_for_write(TagChange)]
+    quote = connection.ops.quote_name
+    statement = (
+        f"INSERT INTO {quote(options.db_table)} "
+        f"({', '.join(quote(str(field.column)) for field in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    stamp = fields[1].get_db_prep_save(at, connection)
+    user_id = user.pk if user is not None else None
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            statement,
+            [
+                (
+                    user_id,
+                    stamp,
+                    item.paragraph_id,
+                    target.kind,
+                    target.value,
+                    item.before,
+                    item.after,
+                    note[:300],
+                )
+                for item in plan
+            ],
+        )
 
 
 def article_paragraph_ids(article_ids: Iterable[int]) -> list[int]:
