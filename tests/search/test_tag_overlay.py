@@ -17,6 +17,12 @@ import search.engine.whoosh.tagging as whoosh_tagging
 from corpus.models import Paragraph, Topic
 from corpus.services import change_tags
 from search.engine.base import EngineQuery, IndexDocument, get_backend
+from search.engine.whoosh.overlay import (
+    OverlayReader,
+    TagEntry,
+    remove_entries,
+    write_entries,
+)
 from search.engine.whoosh.store import open_existing_index
 from search.engine.whoosh.tagging import overlay_size
 from search.index import check_index, rebuild_index
@@ -320,3 +326,33 @@ def test_concurrent_tagging_edits_and_searches(engine) -> None:
     hashes = backend.document_hashes()
     for pk, doc in expected.items():
         assert hashes[pk] == [doc.content_hash], pk
+
+
+def test_overlay_reader_loads_what_changed_and_all_after_a_removal(
+    tmp_path: Path,
+) -> None:
+    reader = OverlayReader(str(tmp_path))
+    assert reader.load() is None
+    write_entries(
+        tmp_path,
+        [TagEntry(1, 10, 11, ("IR",), ()), TagEntry(2, 20, 21, (), ("water",))],
+    )
+    assert reader.load() is not None
+    write_entries(
+        tmp_path, [TagEntry(2, 20, 22, ("AF",), ()), TagEntry(3, 30, 31, (), ())]
+    )
+    found = reader.load()
+    assert found is not None
+    assert found.paragraph_ids.tolist() == [1, 2, 3]
+    assert found.content_hashes.tolist() == [11, 22, 31]
+    assert [found.countries(i) for i in range(3)] == [("IR",), ("AF",), ()]
+    assert [found.topics(i) for i in range(3)] == [(), (), ()]
+    assert remove_entries(tmp_path, [1]) == 1
+    after = reader.load()
+    fresh = OverlayReader(str(tmp_path)).load()
+    assert after is not None and fresh is not None
+    for loaded in (after, fresh):
+        assert loaded.paragraph_ids.tolist() == [2, 3]
+        assert loaded.base_hashes.tolist() == [20, 30]
+        assert [loaded.countries(i) for i in range(2)] == [("AF",), ()]
+    assert after.version == fresh.version == reader.version()

@@ -43,8 +43,12 @@ TAG_FIELDS = ("country", "topic")
 BUSY_TIMEOUT = 120.0
 _ID_BATCH = 500
 _SCHEMA = """
-CREATE TABLE meta (id INTEGER PRIMARY KEY CHECK (id = 0), version INTEGER NOT NULL);
-INSERT INTO meta (id, version) VALUES (0, 0);
+CREATE TABLE meta (
+    id INTEGER PRIMARY KEY CHECK (id = 0),
+    version INTEGER NOT NULL,
+    removals INTEGER NOT NULL
+);
+INSERT INTO meta (id, version, removals) VALUES (0, 0, 0);
 CREATE TABLE tags (
     paragraph_id INTEGER PRIMARY KEY,
     base_hash INTEGER NOT NULL,
@@ -72,17 +76,26 @@ class TagEntry:
 
 @dataclass(frozen=True)
 class Overlay:
-    """Every entry of one version of the table, as arrays sorted by paragraph id."""
+    """Every entry of one version of the table, as arrays sorted by paragraph id;
+    each entry's countries and topics are indexes into ``tag_sets``."""
 
     version: int
+    removals: int
     paragraph_ids: np.ndarray
     base_hashes: np.ndarray
     content_hashes: np.ndarray
-    countries: tuple[tuple[str, ...], ...]
-    topics: tuple[tuple[str, ...], ...]
+    country_ids: np.ndarray
+    topic_ids: np.ndarray
+    tag_sets: tuple[tuple[str, ...], ...]
 
     def __len__(self) -> int:
         return len(self.paragraph_ids)
+
+    def countries(self, entry: int) -> tuple[str, ...]:
+        return self.tag_sets[int(self.country_ids[entry])]
+
+    def topics(self, entry: int) -> tuple[str, ...]:
+        return self.tag_sets[int(self.topic_ids[entry])]
 
 
 # ---------------------------------------------------------------- writing
@@ -199,7 +212,11 @@ def remove_entries(
                     [limit, *batch],
                 ).rowcount
             if removed:
-                connection.execute("UPDATE meta SET version = version + 1")
+                # Readers load the table whole again after a removal, and only
+                # the newer entries otherwise.
+                connection.execute(
+                    "UPDATE meta SET version = version + 1, removals = removals + 1"
+                )
         except BaseException:
             connection.execute("ROLLBACK")
             raise
@@ -253,6 +270,9 @@ class OverlayReader:
         self._connection: sqlite3.Connection | None = None
         self._pid = 0
         self._lock = threading.Lock()
+        self._last: Overlay | None = None
+        self._sets: list[tuple[str, ...]] = []
+        self._set_ids: dict[str, int] = {}
 
     def _open(self) -> sqlite3.Connection | None:
         if self._connection is not None and self._pid == os.getpid():
@@ -278,7 +298,9 @@ class OverlayReader:
                 return 0
 
     def load(self) -> Overlay | None:
-        """Every entry, with the version they belong to (None: no table)."""
+        """Every entry, with the version they belong to (None: no table). After
+        the first load only entries written since are read, unless some were
+        removed meanwhile."""
         with self._lock:
             try:
                 connection = self._open()
@@ -286,12 +308,19 @@ class OverlayReader:
                     return None
                 connection.execute("BEGIN")
                 try:
-                    (version,) = connection.execute(
-                        "SELECT version FROM meta"
+                    version, removals = connection.execute(
+                        "SELECT version, removals FROM meta"
                     ).fetchone()
+                    last = self._last
+                    since = (
+                        last.version
+                        if last is not None and last.removals == removals
+                        else -1
+                    )
                     rows = connection.execute(
                         "SELECT paragraph_id, base_hash, content_hash, countries, "
-                        "topics FROM tags ORDER BY paragraph_id"
+                        "topics FROM tags WHERE version > ? ORDER BY paragraph_id",
+                        (since,),
                     ).fetchall()
                 finally:
                     connection.execute("COMMIT")
@@ -299,25 +328,61 @@ class OverlayReader:
                 logger.exception("unreadable tag overlay in %s", self.build)
                 self._drop()
                 return None
-        # Most entries share a handful of tag lists: decode each list once.
-        decoded: dict[str, tuple[str, ...]] = {}
-
-        def values(text: str) -> tuple[str, ...]:
-            found = decoded.get(text)
-            if found is None:
-                found = decoded[text] = tuple(json.loads(text))
+            found = self._merge(
+                int(version), int(removals), rows, base=last if since >= 0 else None
+            )
+            self._last = found
             return found
 
+    def _tag_set(self, text: str) -> int:
+        # Most entries share a handful of tag lists: decode each list once.
+        found = self._set_ids.get(text)
+        if found is None:
+            found = self._set_ids[text] = len(self._sets)
+            self._sets.append(tuple(json.loads(text)))
+        return found
+
+    def _merge(
+        self,
+        version: int,
+        removals: int,
+        rows: list[tuple[int, int, int, str, str]],
+        *,
+        base: Overlay | None,
+    ) -> Overlay:
+        count = len(rows)
+        pids = np.fromiter((r[0] for r in rows), np.int64, count)
+        base_hashes = np.fromiter((r[1] for r in rows), np.int64, count)
+        content = np.fromiter((r[2] for r in rows), np.int64, count)
+        countries = np.fromiter((self._tag_set(r[3]) for r in rows), np.int32, count)
+        topics = np.fromiter((self._tag_set(r[4]) for r in rows), np.int32, count)
+        if base is not None and len(base):
+            # Entries written since replace the loaded ones of their paragraphs.
+            kept = ~np.isin(base.paragraph_ids, pids)
+            pids = np.concatenate([base.paragraph_ids[kept], pids])
+            order = np.argsort(pids, kind="stable")
+            pids = pids[order]
+
+            def merged(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+                return np.concatenate([old[kept], new])[order]
+
+            base_hashes = merged(base.base_hashes, base_hashes)
+            content = merged(base.content_hashes, content)
+            countries = merged(base.country_ids, countries)
+            topics = merged(base.topic_ids, topics)
         return Overlay(
-            version=int(version),
-            paragraph_ids=np.fromiter((r[0] for r in rows), np.int64, len(rows)),
-            base_hashes=np.fromiter((r[1] for r in rows), np.int64, len(rows)),
-            content_hashes=np.fromiter((r[2] for r in rows), np.int64, len(rows)),
-            countries=tuple(values(r[3]) for r in rows),
-            topics=tuple(values(r[4]) for r in rows),
+            version=version,
+            removals=removals,
+            paragraph_ids=pids,
+            base_hashes=base_hashes,
+            content_hashes=content,
+            country_ids=countries,
+            topic_ids=topics,
+            tag_sets=tuple(self._sets),
         )
 
     def _drop(self) -> None:
+        self._last = None
         if self._connection is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._connection.close()
@@ -334,33 +399,41 @@ class OverlayReader:
 def patch_facet(
     index: FacetIndex,
     docs: np.ndarray,
-    values: Sequence[tuple[str, ...]],
+    set_ids: np.ndarray,
+    tag_sets: Sequence[tuple[str, ...]],
     *,
     size: int,
 ) -> FacetIndex:
     """``index`` with the values of documents ``docs`` (sorted, distinct) replaced
-    by ``values`` (one tuple per document)."""
+    by the tag sets ``set_ids`` (one index into ``tag_sets`` per document)."""
     overlaid = np.zeros(size, dtype=bool)
     overlaid[docs] = True
     keep = ~overlaid[index.docs]
     names = list(index.values)
     lookup = dict(index.index)
-    added_docs: list[int] = []
-    added_vals: list[int] = []
-    for doc, doc_values in zip(docs.tolist(), values, strict=True):
-        for value in doc_values:
+    # Value positions of each tag set, laid end to end.
+    parts: list[list[int]] = []
+    for tags in tag_sets:
+        positions = []
+        for value in tags:
             position = lookup.get(value)
             if position is None:
                 position = lookup[value] = len(names)
                 names.append(value)
-            added_docs.append(doc)
-            added_vals.append(position)
+            positions.append(position)
+        parts.append(positions)
+    lengths = np.fromiter((len(p) for p in parts), np.int64, len(parts))
+    flat = np.fromiter((v for p in parts for v in p), np.int32, int(lengths.sum()))
+    starts = np.cumsum(lengths) - lengths
+    per_doc = lengths[set_ids] if len(set_ids) else np.zeros(0, dtype=np.int64)
+    total = int(per_doc.sum())
+    runs = np.cumsum(per_doc) - per_doc
+    gather = np.repeat(starts[set_ids] - runs, per_doc) + np.arange(total)
     kept_docs = index.docs[keep]
-    kept_vals = index.vals[keep]
-    new_docs = np.asarray(added_docs, dtype=kept_docs.dtype)
+    new_docs = np.repeat(docs, per_doc).astype(kept_docs.dtype)
     where = np.searchsorted(kept_docs, new_docs, side="right")
     merged_docs = np.insert(kept_docs, where, new_docs)
-    merged_vals = np.insert(kept_vals, where, np.asarray(added_vals, dtype=np.int32))
+    merged_vals = np.insert(index.vals[keep], where, flat[gather])
     return FacetIndex.build(
         tuple(names), merged_docs, merged_vals.astype(np.int32), size
     )

@@ -407,13 +407,15 @@ class OverlaidSnapshot(Snapshot):
     def facet(self, field: str) -> FacetIndex:
         if field not in overlay.TAG_FIELDS:
             return self.base.facet(field)
-        tags = self._overlay.countries if field == "country" else self._overlay.topics
+        found = self._overlay
+        set_ids = found.country_ids if field == "country" else found.topic_ids
 
         def build() -> FacetIndex:
             return overlay.patch_facet(
                 self.base.facet(field),
                 self.overlaid_docs,
-                [tags[i] for i in self._entries.tolist()],
+                set_ids[self._entries],
+                found.tag_sets,
                 size=self.size,
             )
 
@@ -426,8 +428,8 @@ class OverlaidSnapshot(Snapshot):
             if entry is not None:
                 found[position] = {
                     **found[position],
-                    "country": list(self._overlay.countries[entry]),
-                    "topic": list(self._overlay.topics[entry]),
+                    "country": list(self._overlay.countries(entry)),
+                    "topic": list(self._overlay.topics(entry)),
                 }
         return found
 
