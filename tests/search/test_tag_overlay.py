@@ -23,6 +23,7 @@ from search.engine.whoosh.overlay import (
     remove_entries,
     write_entries,
 )
+from search.engine.whoosh.reader import OverlaidSnapshot, current_snapshot
 from search.engine.whoosh.store import open_existing_index
 from search.engine.whoosh.tagging import overlay_size
 from search.index import check_index, rebuild_index
@@ -356,3 +357,20 @@ def test_overlay_reader_loads_what_changed_and_all_after_a_removal(
         assert loaded.base_hashes.tolist() == [20, 30]
         assert [loaded.countries(i) for i in range(2)] == [("AF",), ()]
     assert after.version == fresh.version == reader.version()
+
+
+def test_a_replaced_overlay_view_closes_after_its_last_read(engine) -> None:
+    backend, source = engine
+    backend.update_tags([dataclasses.replace(source.docs[10], topics=("water",))])
+    view = current_snapshot()
+    assert isinstance(view, OverlaidSnapshot) and view.enter()
+    # A tag change keeps the searcher: only the overlay moved.
+    backend.update_tags([dataclasses.replace(source.docs[11], topics=("water",))])
+    newer = current_snapshot()
+    assert newer is not view and newer.base is view.base and not view.closed
+    # A commit replaces the base; the read still running keeps it open.
+    backend.add_bulk([_doc(60)])
+    assert _water(backend) == {10, 11}
+    assert not view.closed
+    view.leave()
+    assert view.closed

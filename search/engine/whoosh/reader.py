@@ -393,6 +393,10 @@ class OverlaidSnapshot(Snapshot):
         # The registry retires the base itself once it is replaced.
         pass
 
+    @property
+    def closed(self) -> bool:  # type: ignore[override]
+        return self.base.closed
+
     def column(self, name: str) -> np.ndarray:
         if name != "c_hash":
             return self.base.column(name)

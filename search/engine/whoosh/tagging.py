@@ -17,7 +17,8 @@ from __future__ import annotations
 import datetime
 import logging
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ import numpy as np
 
 from search.engine.base import IndexDocument
 from search.engine.whoosh import overlay, store
-from search.engine.whoosh.reader import Snapshot, current_snapshot
+from search.engine.whoosh.reader import Snapshot, current_snapshot, forget_snapshot
 from search.engine.whoosh.schema import document_fields
 
 logger = logging.getLogger(__name__)
@@ -49,11 +50,11 @@ def update_tags(documents: Iterable[IndexDocument]) -> int:
     whole: list[IndexDocument] = docs
     with store.locked_index() as ix:
         build = Path(os.path.realpath(ix.storage.folder))
-        snapshot = _snapshot_of(build)
-        if snapshot is not None:
-            entries, whole = _plan(snapshot, docs)
-            if entries:
-                overlay.write_entries(build, entries)
+        with _held_base(build) as snapshot:
+            if snapshot is not None:
+                entries, whole = _plan(snapshot, docs)
+                if entries:
+                    overlay.write_entries(build, entries)
     if whole:
         store.write_documents(whole)
     _, total = overlay.oldest_entries(build, 0)
@@ -64,13 +65,24 @@ def update_tags(documents: Iterable[IndexDocument]) -> int:
     return len(docs)
 
 
-def _snapshot_of(build: Path) -> Snapshot | None:
+@contextmanager
+def _held_base(build: Path) -> Iterator[Snapshot | None]:
     """The index as written (no overlay) at its latest generation, if it is
-    ``build``'s."""
-    snapshot = current_snapshot()
-    if snapshot is None or snapshot.path != str(build):
-        return None
-    return snapshot.base
+    ``build``'s, held open while the block runs: another thread's refresh may
+    retire it meanwhile, and would close it under a read that had not entered."""
+    for _attempt in range(3):
+        snapshot = current_snapshot()
+        if snapshot is None or snapshot.path != str(build):
+            break
+        base = snapshot.base
+        if base.enter():
+            try:
+                yield base
+            finally:
+                base.leave()
+            return
+        forget_snapshot(snapshot)
+    yield None
 
 
 def _plan(
@@ -138,36 +150,48 @@ def _fold_chunk(size: int, *, skip: int) -> tuple[int, int, int]:
     with store.index_writer() as writer:
         build = Path(os.path.realpath(writer.storage.folder))
         entries, _total = overlay.oldest_entries(build, size, offset=skip)
-        snapshot = _snapshot_of(build) if entries else None
-        if snapshot is None:
-            return 0, 0, 0
-        numbers = snapshot.doc_numbers(
-            np.fromiter((e.paragraph_id for e in entries), np.int64, len(entries))
-        ).tolist()
-        hashes = snapshot.column("c_hash")
-        present = [n for n in numbers if n >= 0]
-        stored = dict(zip(present, snapshot.stored(present), strict=True))
-        done: list[int] = []
-        kept = 0
-        for entry, number in zip(entries, numbers, strict=True):
-            if number < 0 or int(hashes[number]) != entry.base_hash:
-                # Its document was written again (or deleted) since.
-                done.append(entry.paragraph_id)
-                continue
-            document = _document(stored[number], entry)
-            if document.content_hash != entry.content_hash:
-                logger.warning(
-                    "paragraph %s: stored fields do not give its overlaid document; "
-                    "kept in the overlay until the next rebuild",
-                    entry.paragraph_id,
-                )
-                kept += 1
-                continue
+        with _held_base(build) as snapshot:
+            if snapshot is None or not entries:
+                return 0, 0, 0
+            documents, done, kept = _fold_plan(snapshot, entries)
+        for document in documents:
             writer.update_document(**document_fields(document))
-            done.append(entry.paragraph_id)
     newest = max(entry.version for entry in entries)
     overlay.remove_entries(build, done, up_to_version=newest)
     return len(done), len(entries), kept
+
+
+def _fold_plan(
+    snapshot: Snapshot, entries: list[overlay.TagEntry]
+) -> tuple[list[IndexDocument], list[int], int]:
+    """(documents to write whole, paragraphs whose entries are done, entries
+    kept): each document from its stored fields with the entry's tags."""
+    numbers = snapshot.doc_numbers(
+        np.fromiter((e.paragraph_id for e in entries), np.int64, len(entries))
+    ).tolist()
+    hashes = snapshot.column("c_hash")
+    present = [n for n in numbers if n >= 0]
+    stored = dict(zip(present, snapshot.stored(present), strict=True))
+    documents: list[IndexDocument] = []
+    done: list[int] = []
+    kept = 0
+    for entry, number in zip(entries, numbers, strict=True):
+        if number < 0 or int(hashes[number]) != entry.base_hash:
+            # Its document was written again (or deleted) since.
+            done.append(entry.paragraph_id)
+            continue
+        document = _document(stored[number], entry)
+        if document.content_hash != entry.content_hash:
+            logger.warning(
+                "paragraph %s: stored fields do not give its overlaid document; "
+                "kept in the overlay until the next rebuild",
+                entry.paragraph_id,
+            )
+            kept += 1
+            continue
+        documents.append(document)
+        done.append(entry.paragraph_id)
+    return documents, done, kept
 
 
 def _document(stored: dict[str, Any], entry: overlay.TagEntry) -> IndexDocument:
