@@ -15,9 +15,10 @@ re-adds the paragraph whole): such an entry is ignored, and the writer removes i
 Entries are folded into the index (their documents re-added whole) a bounded
 chunk per commit; a rebuild starts a new build directory, and so an empty overlay.
 
-Readers check the table's version number on every read (one indexed lookup in a
+Readers check the table's version number on every read (one lookup in a
 per-process connection), so a change is visible in every process as soon as
-``update_tags`` returns. The table lives and dies with its build directory.
+``update_tags`` returns; they then read only the entries written since, unless
+some were removed meanwhile. The table lives and dies with its build directory.
 """
 
 from __future__ import annotations

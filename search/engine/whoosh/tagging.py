@@ -31,8 +31,10 @@ from search.engine.whoosh.schema import document_fields
 
 logger = logging.getLogger(__name__)
 
-# Entries past which each update also folds FOLD_CHUNK of the oldest: a reader
-# loads the whole overlay again after every change, so it is kept small.
+# Entries past which each update also folds FOLD_CHUNK of the oldest: a process
+# loads the whole overlay on its first read and after any entry is removed (a
+# fold, an edit of an overlaid paragraph), and lays it over two facets after
+# every change, so it is kept small.
 FOLD_AT = 20_000
 FOLD_CHUNK = 1_000
 
