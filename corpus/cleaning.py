@@ -24,6 +24,7 @@ from functools import cache
 import htmldate
 import justext
 
+from corpus.headline import choose_headline, content_words
 from corpus.parsing import find_date
 
 __all__ = [
@@ -34,6 +35,8 @@ __all__ = [
     "shared_furniture",
 ]
 
+# A line this long that names one furniture word ("Twitter") may be a headline.
+PASSING_MENTION_WORDS = 6
 # A line of body text: long enough, and written in sentences.
 MIN_BODY_WORDS = 12
 MIN_STOPWORD_DENSITY = 0.22
@@ -44,8 +47,6 @@ BODY_LINE_COST = 10
 HEADER_LINES = 40
 # How many lines may open a clean text before its body (labels, title, dek).
 CLEAN_LEAD_LINES = 14
-# How many of a headline's words the body's opening must share.
-MIN_TITLE_OVERLAP = 0.25
 # A line of body text longer than this is a paragraph, not a headline.
 MAX_TITLE_WORDS = 20
 # Body lines above a "Comments" line for it to end the article, not a share bar's.
@@ -71,6 +72,7 @@ _PUBLISHED = re.compile(
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d+")
+_CELL_GAP = re.compile(r"\s{4,}")
 # "o" is the marker of a nested list in text saved from a browser.
 _BULLET = re.compile(r"^(?:[*+•·▪►–-]|o(?=\s+[^\W\d_])|\d{1,3}[.)])\s+")
 _LIST_MARKER = re.compile(r"^[*+•·▪►]\s*$")
@@ -190,6 +192,9 @@ class _Line:
     bullet: bool
     body: bool
     junk: str
+    # Flagged for one furniture word in a line of several ("... for Twitter name
+    # switch ..."): still a headline's shape.
+    passing_mention: bool = False
 
 
 def _read_line(raw: str, *, stops: frozenset[str]) -> _Line:
@@ -212,14 +217,17 @@ def _read_line(raw: str, *, stops: frozenset[str]) -> _Line:
         and punctuated
         and not (bullet and count < 2 * MIN_BODY_WORDS)
     )
-    junk = ""
+    junk, passing = "", False
     if not count:
         junk = "no words"
     elif _is_boilerplate(text, words=count):
         junk = "page furniture (boilerplate words)"
+        passing = (
+            count >= PASSING_MENTION_WORDS and len(_BOILERPLATE.findall(text)) == 1
+        )
     elif bullet and count < MIN_BODY_WORDS:
         junk = "menu or list link"
-    return _Line(raw, text, count, bullet, body and not junk, junk)
+    return _Line(raw, text, count, bullet, body and not junk, junk, passing)
 
 
 def _mark_repeated(lines: list[_Line], *, furniture: frozenset[str]) -> list[_Line]:
@@ -477,49 +485,25 @@ def _read_header(
 ) -> _Header:
     """Title, date and byline from the page header.
 
-    The headline is a title-shaped line above the body that shares words with the
-    body's opening; one the page repeats (a breadcrumb, a share text, a caption) is
-    likelier the headline than a teaser. Date and byline are looked for around it.
+    The headline is the line above the body that reads most like one and stands
+    where headlines stand (``corpus.headline``). Date and byline are looked for
+    around it.
     """
-    body_words = _content_words(
+    body_words = content_words(
         " ".join(line.text for line in lines[start:end] if line.body)
     )
     page = " ".join(_key(line.text) for line in lines)
     first = max(0, start - HEADER_LINES)
-    # Bylines and dates sit right under the headline.
-    credits = {
-        index
-        for index in range(first, min(len(lines), start + 3))
-        if _BYLINE.match(lines[index].text) or find_date(lines[index].text[:200])
-    }
-    best, best_score = -1, 0.0
-    for index in range(first, min(len(lines), start + 2)):
-        line = lines[index]
-        if not _is_title_shaped(line) or (
-            line.body and (line.text.endswith(".") or line.words > MAX_TITLE_WORDS)
-        ):
-            continue
-        words = _content_words(line.text)
-        if not words:
-            continue
-        overlap = len(words & body_words) / len(words)
-        if overlap < MIN_TITLE_OVERLAP:
-            continue
-        repeated = line.words >= 4 and page.count(_key(line.text)) > 1
-        # Captions and teasers are sentences; a headline rarely ends in a stop.
-        sentence = line.text.endswith(".")
-        above_credit = any(index < at <= index + 3 for at in credits)
-        score = (
-            overlap
-            + 0.3 * min(line.words, 8) / 8
-            + 0.3 * repeated
-            + 0.2 * above_credit
-            - 0.15 * sentence
-            - 0.3 * _looks_like_a_name(line.text, stops=stops)
-            - 0.002 * abs(start - index)
-        )
-        if score > best_score:
-            best, best_score = index, score
+    best = choose_headline(
+        lines,
+        first,
+        min(len(lines), start + 2),
+        start=start,
+        body_words=body_words,
+        page=page,
+        stops=stops,
+        furniture_ok=(_ACROSS_PAGES,),
+    )
     title_at = best if best >= 0 else start
     date, byline = None, ""
     for index in range(first, min(len(lines), start + 10)):
@@ -551,11 +535,17 @@ def _read_header(
                 "menu or list link" if lines[index].bullet else "page header"
             )
             decisions.append((index, False, reason))
-    title = _untruncated(lines[best].text, lines) if best >= 0 else ""
+    title = _untruncated(_first_cell(lines[best].raw), lines) if best >= 0 else ""
     if best >= start:
         decisions[:] = [d for d in decisions if d[0] != best]
         decisions.append((best, False, "title"))
     return _Header(title=title, date=date, byline=byline, year=year)
+
+
+def _first_cell(raw: str) -> str:
+    """A table row's first cell: text saved from a page sets cells apart with runs
+    of spaces ("Headline        Home")."""
+    return " ".join(_CELL_GAP.split(raw.strip())[0].split())
 
 
 def _untruncated(title: str, lines: list[_Line]) -> str:
@@ -618,36 +608,6 @@ def _nearest_date(lines: list[_Line], start: int, *, stop: int) -> datetime.date
 
 def _key(text: str) -> str:
     return " ".join(word.casefold() for word in _WORD.findall(text))
-
-
-def _looks_like_a_name(text: str, *, stops: frozenset[str]) -> bool:
-    """A short run of capitalised words with no function word: a byline's name."""
-    words = _WORD.findall(text)
-    return 2 <= len(words) <= 4 and all(
-        word[:1].isupper() and word.casefold() not in stops for word in words
-    )
-
-
-def _is_title_shaped(line: _Line) -> bool:
-    text = line.text
-    return (
-        2 <= line.words <= 30
-        and not line.bullet
-        # A headline may be listed as a teaser on the site's other pages.
-        and line.junk in ("", _ACROSS_PAGES)
-        and not text.endswith((",", ":", ";"))
-        and find_date(text) is None
-        and not _BYLINE.match(text)
-        and text[:1].isupper() | text[:1].isdigit() | (not text[:1].isalpha())
-    )
-
-
-def _content_words(text: str) -> set[str]:
-    return {
-        word.casefold()
-        for word in _WORD.findall(text)
-        if len(word) > 3 or word[:1].isupper()
-    }
 
 
 def _tail_decisions(lines: list[_Line], end: int) -> Iterable[tuple[int, bool, str]]:
