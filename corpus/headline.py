@@ -179,23 +179,36 @@ def is_caption(text: str) -> bool:
     )
 
 
-def _deks(lines: Sequence[HeaderLine], candidates: list[int]) -> set[int]:
-    """Candidates right under a longer headline's shape: the headline's dek.
+def _deks(
+    lines: Sequence[HeaderLine], candidates: list[int], credits: set[int]
+) -> set[int]:
+    """Sentences between a headline and its credits: the headline's dek.
 
-    Of two title-shaped lines in a row, the lower and longer one explains the
-    upper one, unless the upper one is a label (a word or two, or in capitals).
+    Of two title-shaped lines in a row over the credits, the lower one is the dek
+    when it is longer and reads as a sentence, unless the upper one is a label (a
+    word or two, or in capitals).
     """
     deks = set()
     for index in candidates:
         above = _previous_with_words(lines, index)
-        if above is None or above not in candidates:
+        position = _credit_position(lines, index, credits)
+        if above is None or above not in candidates or not position or position[1]:
             continue
-        upper = lines[above]
-        if lines[index].words > upper.words >= MIN_HEADLINE_WORDS and not _shouting(
-            upper.text
+        upper, lower = lines[above], lines[index]
+        if (
+            lower.words > upper.words >= MIN_HEADLINE_WORDS
+            and not _shouting(upper.text)
+            and not upper.text.endswith(".")
+            and _reads_as_sentence(lower.text)
         ):
             deks.add(index)
     return deks
+
+
+def _reads_as_sentence(text: str) -> bool:
+    words = _WORD.findall(text)
+    lower = sum(word[:1].islower() for word in words)
+    return text.endswith(".") or lower * 2 >= len(words)
 
 
 def _shouting(text: str) -> bool:
@@ -303,13 +316,13 @@ def choose_headline(
         )
     ]
     keys = {index: _key(lines[index].text) for index in candidates}
-    deks = _deks(lines, candidates)
     credits = {
         index
         for index in range(low, min(len(lines), high + 3))
         if is_credit(lines, index, stops=stops)
     }
     teasers = _teasers(lines, candidates, credits)
+    deks = _deks(lines, candidates, credits)
     bylines = {index: _is_byline(lines, index, stops=stops) for index in credits}
     best, best_score = -1, 0.0
     for index in candidates:
