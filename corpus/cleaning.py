@@ -25,7 +25,7 @@ import htmldate
 import justext
 
 from corpus.headline import choose_headline, content_words
-from corpus.parsing import find_date
+from corpus.parsing import SHARE_WIDGET_LINE, find_date
 
 __all__ = [
     "Block",
@@ -125,6 +125,7 @@ _COMMENTS = re.compile(
 _READ_INTO_METADATA = frozenset({"title", "byline"})
 _RESTORED = "restored by the editor"
 _ACROSS_PAGES = "repeated across pages"
+_SHARE_WIDGET = "share widget (marks a pull quote)"
 
 
 @dataclass(frozen=True)
@@ -401,7 +402,10 @@ def clean_scraped_text(
         line = lines[index]
         if index in decided:
             continue
-        if line.junk and not line.body:
+        if _marks_pull_quote(lines, index, decisions):
+            # The parser reads it as the mark of a pull quote, and drops it.
+            decisions.append((index, True, _SHARE_WIDGET))
+        elif line.junk and not line.body:
             decisions.append((index, False, line.junk))
         else:
             decisions.append((index, True, "body"))
@@ -414,6 +418,16 @@ def clean_scraped_text(
         header,
         lead_kept=start <= CLEAN_LEAD_LINES,
     )
+
+
+def _marks_pull_quote(
+    lines: list[_Line], index: int, decisions: list[tuple[int, bool, str]]
+) -> bool:
+    """A share widget right under a kept line of the body, as under a pull quote."""
+    if not SHARE_WIDGET_LINE.fullmatch(lines[index].text) or not decisions:
+        return False
+    previous, kept, _ = decisions[-1]
+    return previous == index - 1 and kept
 
 
 def _restored(

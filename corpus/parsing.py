@@ -31,8 +31,10 @@ from corpus.bylines import (
     read_byline,
     read_publication_note,
 )
+from corpus.text import analyze
 
 __all__ = [
+    "SHARE_WIDGET_LINE",
     "ParseError",
     "ParsedArticle",
     "ParsedAuthor",
@@ -127,6 +129,9 @@ _PULL_QUOTE_MIN_HEADING_TOKENS = 8
 _PULL_QUOTE_MAX_TOKENS = 60
 _PULL_QUOTE_COVERAGE = 0.8
 _PULL_QUOTE_HINTED_COVERAGE = 0.6
+# The share of its words a pull quote marked by a widget must find, in any order,
+# in one longer paragraph.
+_PARAPHRASE_COVERAGE = 0.75
 _MAX_TRIPLE_OWNERS = 16
 _MAX_SOURCES_TRIED = 6
 
@@ -153,6 +158,16 @@ _SHARE_PREFIX = re.compile(rf"(?:{_SHARE_TARGET}[\s|,·•]*)+", re.IGNORECASE)
 _SHARE_SUFFIX = re.compile(
     rf"(?<=[.!?”\"’])(?:\s*(?:{_SHARE_TARGET}|click\s+to\s+tweet))+\s*$",
     re.IGNORECASE,
+)
+# A line that is only a share widget: "Click to tweet", "* Twitter * Facebook",
+# "Share this quote". Sites put one under a pull quote.
+_WIDGET_WORD = (
+    r"(?:share(?:\s+(?:this|on|to|via))?(?:\s+(?:quote|article|story|post))?"
+    r"|click\s+to\s+(?:tweet|share)|tweet(?:\s+this)?|twitter|facebook|linkedin"
+    r"|reddit|whatsapp|telegram|pinterest|bluesky|e-?mail|copy\s+link|x)"
+)
+SHARE_WIDGET_LINE = re.compile(
+    rf"[*•·|]?\s*{_WIDGET_WORD}(?:[\s|,·•*:]+{_WIDGET_WORD})*\s*:?", re.IGNORECASE
 )
 _BOILERPLATE_LINE = re.compile(
     r"(?:recent\s+features|search\s+the\s+site\s+for\s+posts\s+and\s+pages"
@@ -291,6 +306,9 @@ def _clean_lines(text: str) -> list[_Line]:
         )
         if suffix:
             line, hint = line[: suffix.start()].rstrip(), True
+        if lines and line and SHARE_WIDGET_LINE.fullmatch(line):
+            lines[-1] = _Line(lines[-1].text, quote_hint=True)
+            continue
         if not line or _BOILERPLATE_LINE.fullmatch(line):
             continue
         if lines and _TRAILER_LINE.fullmatch(line):
@@ -545,7 +563,37 @@ def _drop_pull_quotes(blocks: list[_Block]) -> list[_Block]:
             if joined[index] in joined[source] or aligner.is_within(sentences[source]):
                 dropped.add(index)
                 break
+    dropped.update(_paraphrased_quotes(blocks, candidates=candidates, dropped=dropped))
     return [block for index, block in enumerate(blocks) if index not in dropped]
+
+
+def _paraphrased_quotes(
+    blocks: list[_Block], *, candidates: list[int], dropped: set[int]
+) -> set[int]:
+    """Short blocks a share widget marks whose words, in any order, another
+    paragraph holds: a pull quote that rephrases the body."""
+    hinted = [
+        index
+        for index in candidates
+        if blocks[index].quote_hint and index not in dropped
+    ]
+    if not hinted:
+        return set()
+    terms = [set(analyze(block.text)) for block in blocks]
+    found = set()
+    for index in hinted:
+        own = terms[index]
+        for source, block in enumerate(blocks):
+            if (
+                source != index
+                and source not in dropped
+                and not block.is_heading
+                and len(block.text) > len(blocks[index].text)
+                and len(own & terms[source]) >= _PARAPHRASE_COVERAGE * len(own)
+            ):
+                found.add(index)
+                break
+    return found
 
 
 def _shared_triples(

@@ -1,0 +1,154 @@
+"""Which line of a scraped page is its headline: one rule a test, on short pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpus.extract import parse_document, read_document
+from corpus.headline import is_caption, looks_like_names
+
+P1 = (
+    "Officials in Tehran said on Monday that trade across the border with "
+    "Turkmenistan had grown again this year, and that both governments expect more."
+)
+P2 = (
+    "The railway will carry grain north and cotton south, and the two ministries "
+    "have set up a joint office in Ashgabat to run the timetable and the tariffs."
+)
+P3 = (
+    "Critics in both capitals say the deal was made in haste, but the traders who "
+    "use the crossing every week say it has already cut their waiting times."
+)
+MENU = "".join(f"* Section {n}\n" for n in range(20))
+HEADLINE = "Turkmen Border Trade Grows as Railway Opens"
+STOPS = frozenset({"the", "a", "of", "in", "and", "to", "for", "with", "on"})
+
+
+def title_of(*lines: str) -> str:
+    text = MENU + "\n".join(lines) + "\n"
+    return parse_document(read_document(text, name="page.txt")).title
+
+
+def test_a_photo_caption_near_the_body_is_not_the_headline() -> None:
+    caption = (
+        "Trade across the border with Turkmenistan has grown this year. "
+        "Photograph by Jane Lens/Example Agency"
+    )
+    title = title_of(HEADLINE, "*", "By", "Jane Analyst", "Nov. 19, 2019", caption, P1)
+    assert title == HEADLINE
+
+
+@pytest.mark.parametrize(
+    ("text", "caption"),
+    [
+        ("Trucks wait at the border crossing in Turkmenistan. Jane Lens/Agency", True),
+        ("Trucks wait at the border crossing near the capital. Example Agency", True),
+        ("Trucks wait at the border (Photo: Jane Lens)", True),
+        ("(Jane Lens / Example Agency)", True),
+        ("Man pleads guilty to threatening Rep. Jane Doe", False),
+        ("China's Footprint Is Growing. Moscow Has Noticed", False),
+        ("The Railway/Port Merger Sends a Signal to Traders", False),
+    ],
+)
+def test_captions_are_told_by_their_photo_credit(text: str, caption: bool) -> None:
+    assert is_caption(text) is caption
+
+
+def test_a_dek_between_the_headline_and_the_byline_is_not_the_headline() -> None:
+    dek = "The new line will carry grain north and cotton south, officials said."
+    title = title_of(HEADLINE, dek, "By Jane Analyst", "November 19, 2019", P1, P2)
+    assert title == HEADLINE
+
+
+def test_a_sentence_case_dek_without_a_stop_is_not_the_headline() -> None:
+    dek = "The railway took ten years to build and the traders waited for all of them"
+    title = title_of(HEADLINE, dek, "By Jane Analyst", "November 19, 2019", P1, P2)
+    assert title == HEADLINE
+
+
+def test_a_section_label_over_the_date_is_not_the_headline() -> None:
+    title = title_of(
+        "Railway Opens",
+        "Published 22 hours ago",
+        "Turkmen border trade grows again as the Railway Opens to freight",
+        "By Jane Analyst | Example Review",
+        P1,
+        P2,
+    )
+    assert title == "Turkmen border trade grows again as the Railway Opens to freight"
+
+
+def test_a_list_of_dated_teasers_is_not_the_header() -> None:
+    teasers = []
+    for n, word in enumerate(("Grain", "Cotton", "Tariffs", "Timetable")):
+        teasers += [f"Turkmen {word} Trade Across the Border Grows"]
+        teasers += [f"May {n + 1}, 2018"]
+    title = title_of(
+        HEADLINE, "Jane Analyst View More Articles", "November 19, 2019", *teasers, P1
+    )
+    assert title == HEADLINE
+
+
+def test_author_names_over_the_date_are_credits_not_the_headline() -> None:
+    names = "Jane Analyst and John T. Writer Example Gazette"
+    assert looks_like_names(names, stops=STOPS)
+    assert title_of(HEADLINE, names, "Published 10:02 AM EST Nov 19, 2019", P1) == (
+        HEADLINE
+    )
+
+
+def test_a_breadcrumb_is_not_the_headline() -> None:
+    title = title_of(
+        "Home > Trade > Turkmen Border Trade", HEADLINE, "By Jane Analyst", P1, P2
+    )
+    assert title == HEADLINE
+
+
+def test_a_headline_that_names_a_social_network_is_still_a_headline() -> None:
+    headline = "Traders take to Twitter as the border railway opens"
+    title = title_of(
+        "* Home", headline, "By Jane Analyst", "November 19, 2019", P1, P2, P3
+    )
+    assert title == headline
+
+
+def test_a_headline_in_a_script_without_case_is_found() -> None:
+    headline = "商品の改造が商標法違反に"
+    body = (
+        "先日、不正に改造した商品を販売したとして、商標法違反の疑いで男性が逮捕された"
+        "というニュースを耳にしました。商品の改造は商標法違反になることがあります。"
+    )
+    title = title_of("ブログ", headline, "by 事務所 ／ 2016.12.01", body, body + "。")
+    assert title == headline
+
+
+def test_a_table_cell_beside_the_headline_is_left_out() -> None:
+    title = title_of("Sections", f"{HEADLINE}          Home", "November 19, 2019", P1)
+    assert title == HEADLINE
+
+
+@pytest.mark.parametrize(
+    "widget", ["Share on Twitter", "Click to tweet", "* Twitter\n* Facebook"]
+)
+def test_a_paraphrased_pull_quote_by_a_share_widget_is_not_a_paragraph(
+    widget: str,
+) -> None:
+    quote = "Grain and cotton now cross by rail, and the traders wait less."
+    source = (
+        "Grain goes north and cotton goes south by rail now, and the traders who "
+        "cross every week say they wait less than they did a year ago."
+    )
+    text = MENU + "\n".join([HEADLINE, "By Jane Analyst", P1, source, quote, widget])
+    article = parse_document(read_document(text + f"\n{P2}\n{P3}\n", name="page.txt"))
+    texts = [paragraph.text for paragraph in article.paragraphs]
+    assert source in texts and P2 in texts
+    assert quote not in texts
+
+
+def test_a_short_paragraph_by_a_share_widget_that_says_something_new_is_kept() -> None:
+    short = "Kazakh wheat will use the line from next spring."
+    text = MENU + "\n".join(
+        [HEADLINE, "By Jane Analyst", P1, P2, short, "Click to tweet", P3]
+    )
+    article = parse_document(read_document(text + "\n", name="page.txt"))
+    assert short in [paragraph.text for paragraph in article.paragraphs]
