@@ -57,6 +57,11 @@ LATER_PART_ADVANTAGE = 3
 MIN_PAGES = 2
 # A short line seen this often on one page is a widget, not the article's.
 MIN_REPEATS = 4
+# Title-case words before the glue that make a headline run into its summary.
+MIN_GLUED_HEAD_WORDS = 4
+# This many lines of at most so many words in a row make a menu.
+MIN_MENU_RUN = 6
+MENU_ITEM_WORDS = 3
 # A paragraph-free run this long inside the body ends it.
 MAX_GAP_LINES = 25
 
@@ -73,6 +78,12 @@ _PUBLISHED = re.compile(
 )
 _DIGITS = re.compile(r"\d+")
 _CELL_GAP = re.compile(r"\s{4,}")
+# A word run into the capitalised first word of the next sentence, with no space
+# ("SteakhouseA party", "250,000The state"); a short run of lower case before it
+# is a brand's own capital ("MacBook", "iPhone").
+_GLUE = re.compile(
+    r"(?:(?<=[a-z]{4})(?=[A-Z][a-z]*\s)|(?<=[0-9?!’”)])(?=[A-Z][a-z]+\s))"
+)
 # "o" is the marker of a nested list in text saved from a browser.
 _BULLET = re.compile(r"^(?:[*+•·▪►–-]|o(?=\s+[^\W\d_])|\d{1,3}[.)])\s+")
 _LIST_MARKER = re.compile(r"^[*+•·▪►]\s*$")
@@ -228,7 +239,22 @@ def _read_line(raw: str, *, stops: frozenset[str]) -> _Line:
         )
     elif bullet and count < MIN_BODY_WORDS:
         junk = "menu or list link"
+    elif _is_glued_teaser(text):
+        junk = "teaser (a headline run into its summary)"
     return _Line(raw, text, count, bullet, body and not junk, junk, passing)
+
+
+def _is_glued_teaser(text: str) -> bool:
+    """A link card saved as text: a headline in title case run straight into the
+    first sentence of its summary ("... Troy SteakhouseA party of six left ...")."""
+    for glue in _GLUE.finditer(text):
+        head = text[: glue.start()].split()
+        if not MIN_GLUED_HEAD_WORDS <= len(head) <= MAX_TITLE_WORDS:
+            continue
+        capitalised = sum(word[:1].isupper() or word[:1].isdigit() for word in head)
+        if capitalised >= 0.7 * len(head):
+            return True
+    return False
 
 
 def _mark_repeated(lines: list[_Line], *, furniture: frozenset[str]) -> list[_Line]:
@@ -243,6 +269,26 @@ def _mark_repeated(lines: list[_Line], *, furniture: frozenset[str]) -> list[_Li
         elif not line.junk and line.words < MIN_BODY_WORDS and shape in furniture:
             line = dataclasses.replace(line, body=False, junk=_ACROSS_PAGES)
         marked.append(line)
+    return marked
+
+
+def _mark_menu_runs(lines: list[_Line]) -> list[_Line]:
+    """A long run of lines of a word or three is a menu, even without bullets."""
+    marked = list(lines)
+    run: list[int] = []
+    for index, line in enumerate([*lines, None]):
+        if line is not None and not line.words:
+            continue
+        if line is not None and not line.body and line.words <= MENU_ITEM_WORDS:
+            run.append(index)
+            continue
+        if len(run) >= MIN_MENU_RUN:
+            for item in run:
+                if not marked[item].junk:
+                    marked[item] = dataclasses.replace(
+                        marked[item], junk="menu (a run of short lines)"
+                    )
+        run = []
     return marked
 
 
@@ -359,8 +405,10 @@ def clean_scraped_text(
     """
     raw_lines = [line for line in text.splitlines() if line.strip()]
     stops = _stopwords_for(raw_lines)
-    lines = _mark_repeated(
-        [_read_line(raw, stops=stops) for raw in raw_lines], furniture=furniture
+    lines = _mark_menu_runs(
+        _mark_repeated(
+            [_read_line(raw, stops=stops) for raw in raw_lines], furniture=furniture
+        )
     )
     if not any(line.junk or line.bullet for line in lines):
         # Nothing on the page reads as furniture: the text is the author's own.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from corpus.cleaning import clean_scraped_text
 from corpus.extract import parse_document, read_document
 from corpus.headline import is_caption, looks_like_names
 
@@ -22,6 +23,10 @@ P3 = (
 MENU = "".join(f"* Section {n}\n" for n in range(20))
 HEADLINE = "Turkmen Border Trade Grows as Railway Opens"
 STOPS = frozenset({"the", "a", "of", "in", "and", "to", "for", "with", "on"})
+
+
+def page_text(*lines: str) -> str:
+    return MENU + "\n".join(lines) + "\n"
 
 
 def title_of(*lines: str) -> str:
@@ -152,3 +157,35 @@ def test_a_short_paragraph_by_a_share_widget_that_says_something_new_is_kept() -
     )
     article = parse_document(read_document(text + "\n", name="page.txt"))
     assert short in [paragraph.text for paragraph in article.paragraphs]
+
+
+def test_link_cards_run_into_their_summaries_are_teasers() -> None:
+    cards = [
+        "Customers Leave Without Paying Bill At Troy SteakhouseA party of six left "
+        "the restaurant without paying, the police said on Monday night.",
+        "Michigan To Mail Panel Applications To 250,000The state will mail the "
+        "applications to voters chosen at random across the state this week.",
+    ]
+    text = page_text(HEADLINE, "By Jane Analyst", *cards, P1, P2, P3)
+    cleaned = clean_scraped_text(text)
+    assert not any(card in cleaned.text for card in cards)
+    assert P1 in cleaned.text and P3 in cleaned.text
+
+
+def test_a_brand_written_in_camel_case_is_not_a_teaser() -> None:
+    line = (
+        "The new MacBook Pro has a redesigned keyboard, and the iPhone maker says "
+        "the old one will be phased out over the coming year."
+    )
+    text = page_text(HEADLINE, "By Jane Analyst", P1, line, P2)
+    assert line in clean_scraped_text(text).text
+
+
+def test_a_long_run_of_short_lines_is_a_menu_even_without_bullets() -> None:
+    menu = ["Lions", "Tigers", "Red Wings", "Pistons", "All Sports", "Weather"]
+    text = page_text("Home", P3, *menu, HEADLINE, "By Jane Analyst", P1, P2)
+    cleaned = clean_scraped_text(text)
+    assert [b.reason for b in cleaned.blocks if b.text == "Tigers"] == [
+        "menu (a run of short lines)"
+    ]
+    assert "Tigers" not in cleaned.text and P1 in cleaned.text
