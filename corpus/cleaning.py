@@ -17,14 +17,14 @@ import datetime
 import html
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
 import htmldate
 import justext
 
-from corpus.headline import choose_headline, content_words
+from corpus.headline import choose_headline, content_words, is_credit
 from corpus.parsing import SHARE_WIDGET_LINE, find_date
 
 __all__ = [
@@ -51,6 +51,8 @@ CLEAN_LEAD_LINES = 14
 MAX_TITLE_WORDS = 20
 # Body lines above a "Comments" line for it to end the article, not a share bar's.
 MIN_LINES_BEFORE_COMMENTS = 3
+# How close above the body its byline or date stands.
+CREDIT_LINES = 4
 # How many times heavier a part after a trailer must be to be the article.
 LATER_PART_ADVANTAGE = 3
 # How many pages of a run must share a short line for it to be furniture.
@@ -361,7 +363,9 @@ def _densest_run(lines: list[_Line], low: int, high: int) -> tuple[float, int, i
     return best, *best_span
 
 
-def _article_span(lines: list[_Line]) -> tuple[int, int]:
+def _article_span(
+    lines: list[_Line], *, credited: Callable[[int], bool] | None = None
+) -> tuple[int, int]:
     """[start, end) of the article's body.
 
     A trailer ("Related articles", "34 responses") after body text ends a part of
@@ -389,7 +393,44 @@ def _article_span(lines: list[_Line]) -> tuple[int, int]:
     _, start, end = next(
         run for run in runs if run[0] * LATER_PART_ADVANTAGE >= best_total
     )
+    if credited is not None and not credited(start):
+        # The article follows its byline or date: a run right under them wins
+        # over a heavier one elsewhere (a footer's long notice, a teaser's text).
+        under = [
+            run
+            for low, high in bounds
+            for run in _segments(lines, low, high)
+            if credited(run[1]) and run[0] * LATER_PART_ADVANTAGE >= best_total
+        ]
+        if under:
+            _, start, end = under[0]
     return start, end
+
+
+def _segments(lines: list[_Line], low: int, high: int) -> list[tuple[float, int, int]]:
+    """Each run of lines in [low, high) that scores above nothing, at its best."""
+    segments: list[tuple[float, int, int]] = []
+    best, best_span = 0.0, (low, low)
+    total, start = 0.0, low
+    for index in range(low, high):
+        if total <= 0:
+            if best > 0:
+                segments.append((best, *best_span))
+            best, total, start = 0.0, 0.0, index
+        total += _score(lines[index])
+        if total > best:
+            best, best_span = total, (start, index + 1)
+    if best > 0:
+        segments.append((best, *best_span))
+    return segments
+
+
+def _under_credits(lines: list[_Line], index: int, *, stops: frozenset[str]) -> bool:
+    """Whether a byline or a date stands just above the line."""
+    return any(
+        is_credit(lines, above, stops=stops)
+        for above in range(max(0, index - CREDIT_LINES), index)
+    )
 
 
 def clean_scraped_text(
@@ -417,7 +458,9 @@ def clean_scraped_text(
             for index, line in enumerate(lines)
         )
         return CleanedText(text=text, blocks=blocks)
-    start, end = _article_span(lines)
+    start, end = _article_span(
+        lines, credited=lambda at: _under_credits(lines, at, stops=stops)
+    )
     if end == 0:
         # No line reads as body text: a short clean note passes to the parser, a
         # page of menus and links has no article.
