@@ -51,6 +51,11 @@ CLEAN_LEAD_LINES = 14
 MAX_TITLE_WORDS = 20
 # Body lines above a "Comments" line for it to end the article, not a share bar's.
 MIN_LINES_BEFORE_COMMENTS = 3
+# How far into the body's run a byline or date may stand, under a caption or a
+# dek that the run took in.
+OPENING_LINES = 4
+# How many lines into the body's run its headline may be (a run can take it in).
+HEADLINE_REACH = 2
 # How close above the body its byline or date stands.
 CREDIT_LINES = 4
 # How many times heavier a part after a trailer must be to be the article.
@@ -433,6 +438,20 @@ def _under_credits(lines: list[_Line], index: int, *, stops: frozenset[str]) -> 
     )
 
 
+def _after_opening_credits(
+    lines: list[_Line], start: int, end: int, *, stops: frozenset[str]
+) -> int:
+    """Where the body begins when its run opens with a caption or a dek over the
+    byline and date: after them."""
+    begins = start
+    for index in range(start, min(end, start + OPENING_LINES)):
+        if not lines[index].body and is_credit(lines, index, stops=stops):
+            begins = index + 1
+    if any(line.body for line in lines[begins:end]):
+        return begins
+    return start
+
+
 def clean_scraped_text(
     text: str,
     *,
@@ -461,6 +480,10 @@ def clean_scraped_text(
     start, end = _article_span(
         lines, credited=lambda at: _under_credits(lines, at, stops=stops)
     )
+    run_start = start
+    start = _after_opening_credits(lines, start, end, stops=stops)
+    # Under the credits that opened the run, the body has begun.
+    reach = 0 if start > run_start else HEADLINE_REACH
     if end == 0:
         # No line reads as body text: a short clean note passes to the parser, a
         # page of menus and links has no article.
@@ -484,10 +507,10 @@ def clean_scraped_text(
         )
         date = _nearest_date(lines, start, stop=0)
         header = _Header(date=date) if date else _htmldate_reading([raw_lines[:start]])
-        headline = _read_header(lines, start, end, [], stops=stops).title
+        headline = _read_header(lines, start, end, [], stops=stops, reach=reach).title
         header = dataclasses.replace(header, title=headline)
     else:
-        header = _read_header(lines, start, end, decisions, stops=stops)
+        header = _read_header(lines, start, end, decisions, stops=stops, reach=reach)
     decided = {index for index, _, _ in decisions}
     for index in range(start, end):
         line = lines[index]
@@ -587,6 +610,7 @@ def _read_header(
     decisions: list[tuple[int, bool, str]],
     *,
     stops: frozenset[str],
+    reach: int = HEADLINE_REACH,
 ) -> _Header:
     """Title, date and byline from the page header.
 
@@ -602,7 +626,7 @@ def _read_header(
     best = choose_headline(
         lines,
         first,
-        min(len(lines), start + 2),
+        min(len(lines), start + reach),
         start=start,
         body_words=body_words,
         page=page,

@@ -114,13 +114,16 @@ def is_credit(
     """A byline or a date line, or an author's name right over a date."""
     line = lines[index]
     text = line.text
-    if not line.words or line.words > MAX_CREDIT_WORDS:
+    if not line.words:
+        # "19.11.2019, 08:57": a date in figures has no words.
+        return bool(text) and _is_date_line(text)
+    if line.words > MAX_CREDIT_WORDS:
         return False
     if _BYLINE.match(text) or _CREDIT_OPENER.match(text):
         return True
     if _is_date_line(text):
         return True
-    following = _next_with_words(lines, index)
+    following = index + 1 if index + 1 < len(lines) else None
     return (
         following is not None
         and looks_like_names(text, stops=stops)
@@ -321,9 +324,9 @@ def choose_headline(
         for index in range(low, min(len(lines), high + 3))
         if is_credit(lines, index, stops=stops)
     }
+    bylines = {index: _is_byline(lines, index, stops=stops) for index in credits}
     teasers = _teasers(lines, candidates, credits)
     deks = _deks(lines, candidates, credits)
-    bylines = {index: _is_byline(lines, index, stops=stops) for index in credits}
     best, best_score = -1, 0.0
     for index in candidates:
         line = lines[index]

@@ -189,3 +189,31 @@ def test_a_long_run_of_short_lines_is_a_menu_even_without_bullets() -> None:
         "menu (a run of short lines)"
     ]
     assert "Tigers" not in cleaned.text and P1 in cleaned.text
+
+
+def test_the_run_under_the_byline_wins_over_a_heavier_footer_notice() -> None:
+    footer = (
+        "The customer service centre can be contacted with any questions or "
+        "requests about subscriptions, deliveries and the archive, and it is open "
+        "from Sunday to Thursday between eight in the morning and six at night, "
+        "and on Fridays from eight until one, except on the public holidays of "
+        "the year, when it is closed and the answering machine takes messages."
+    )
+    menu = [f"* Link {n}" for n in range(30)]
+    text = page_text(HEADLINE, "By Jane Analyst", "November 20, 2019", P1, P2, *menu)
+    cleaned = clean_scraped_text(text + footer + "\n")
+    assert P1 in cleaned.text and P2 in cleaned.text
+    assert footer not in cleaned.text
+
+
+def test_a_caption_over_the_credits_at_the_top_of_the_run_is_not_body() -> None:
+    caption = (
+        "In this file photo made available by the agency, traders wait at the "
+        "border crossing with their trucks, and the queue reaches the town."
+    )
+    text = page_text(
+        HEADLINE, caption, "The Example Press", "Published November 18, 2019", P1, P2
+    )
+    cleaned = clean_scraped_text(text)
+    assert caption not in cleaned.text
+    assert P1 in cleaned.text and cleaned.title == HEADLINE
