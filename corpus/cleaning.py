@@ -24,7 +24,7 @@ from functools import cache
 import htmldate
 import justext
 
-from corpus.headline import choose_headline, content_words, is_credit
+from corpus.headline import choose_headline, content_words, is_credit, names_photo
 from corpus.parsing import SHARE_WIDGET_LINE, find_date
 
 __all__ = [
@@ -64,6 +64,12 @@ LATER_PART_ADVANTAGE = 3
 MIN_PAGES = 2
 # A short line seen this often on one page is a widget, not the article's.
 MIN_REPEATS = 4
+# Kicker-and-headline teasers in a row (at most so many lines apart) that make a
+# list of other articles.
+MIN_KICKER_TEASERS = 3
+KICKER_GAP = 2
+# A line under this many words over a photo's credit is its caption.
+MAX_CAPTION_WORDS = 2 * MIN_BODY_WORDS
 # Title-case words before the glue that make a headline run into its summary.
 MIN_GLUED_HEAD_WORDS = 4
 # This many lines of at most so many words in a row make a menu.
@@ -85,6 +91,11 @@ _PUBLISHED = re.compile(
 )
 _DIGITS = re.compile(r"\d+")
 _CELL_GAP = re.compile(r"\s{4,}")
+_PHOTO_CREDIT_LINE = re.compile(
+    r"^\(?\s*(?:(?:photo(?:graph)?|image|picture)s?\s*(?:credits?\s*)?(?::|by\b)"
+    r"|credits?\s*:)",
+    re.IGNORECASE,
+)
 # A word run into the capitalised first word of the next sentence, with no space
 # ("SteakhouseA party", "250,000The state"); a short run of lower case before it
 # is a brand's own capital ("MacBook", "iPhone").
@@ -279,6 +290,72 @@ def _mark_repeated(lines: list[_Line], *, furniture: frozenset[str]) -> list[_Li
     return marked
 
 
+def _mark_kicker_teasers(lines: list[_Line]) -> list[_Line]:
+    """Teasers that each pair a kicker in capitals with a headline ("TIME
+    TRAVELLER" over "Conspiracy theorists say ..."), several in a row."""
+    pairs: list[tuple[int, int]] = []
+    for index, line in enumerate(lines):
+        if line.body or line.junk or not _is_kicker(line.text, words=line.words):
+            continue
+        following = index + 1
+        while following < len(lines) and not lines[following].words:
+            following += 1
+        if following < len(lines):
+            headline = lines[following]
+            if not headline.body and not headline.junk and headline.words >= 3:
+                pairs.append((index, following))
+    marked = list(lines)
+    run: list[tuple[int, int]] = []
+    for pair in [*pairs, (len(lines) + KICKER_GAP + 1, 0)]:
+        if run and pair[0] - run[-1][1] > KICKER_GAP:
+            if len(run) >= MIN_KICKER_TEASERS:
+                for kicker, title in run:
+                    for at in (kicker, title):
+                        marked[at] = dataclasses.replace(
+                            lines[at], junk="teaser (a kicker and a headline)"
+                        )
+            run = []
+        run.append(pair)
+    return marked
+
+
+def _is_kicker(text: str, *, words: int) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return 1 <= words <= 6 and len(letters) >= 4 and all(c.isupper() for c in letters)
+
+
+def _mark_captions(lines: list[_Line]) -> list[_Line]:
+    """A photo's credit line ("(Image credit: Agency)", "Photo by Jane Lens") and
+    the short caption right above it are not the article's text."""
+    marked = list(lines)
+    for index, line in enumerate(lines):
+        credit_line = _PHOTO_CREDIT_LINE.match(line.text)
+        if (
+            not credit_line
+            and not line.junk
+            and line.words < MAX_CAPTION_WORDS
+            and names_photo(line.text)
+        ):
+            # "... ate a rabbit Credit: Agency": a caption with its credit.
+            marked[index] = dataclasses.replace(line, body=False, junk="photo caption")
+            continue
+        if line.words > MIN_BODY_WORDS or not credit_line:
+            continue
+        marked[index] = dataclasses.replace(line, body=False, junk="photo credit")
+        above = index - 1
+        while above >= 0 and not lines[above].words:
+            above -= 1
+        if (
+            above >= 0
+            and not lines[above].junk
+            and lines[above].words < MAX_CAPTION_WORDS
+        ):
+            marked[above] = dataclasses.replace(
+                lines[above], body=False, junk="photo caption"
+            )
+    return marked
+
+
 def _mark_menu_runs(lines: list[_Line]) -> list[_Line]:
     """A long run of lines of a word or three is a menu, even without bullets."""
     marked = list(lines)
@@ -465,11 +542,9 @@ def clean_scraped_text(
     """
     raw_lines = [line for line in text.splitlines() if line.strip()]
     stops = _stopwords_for(raw_lines)
-    lines = _mark_menu_runs(
-        _mark_repeated(
-            [_read_line(raw, stops=stops) for raw in raw_lines], furniture=furniture
-        )
-    )
+    lines = [_read_line(raw, stops=stops) for raw in raw_lines]
+    lines = _mark_repeated(lines, furniture=furniture)
+    lines = _mark_kicker_teasers(_mark_captions(_mark_menu_runs(lines)))
     if not any(line.junk or line.bullet for line in lines):
         # Nothing on the page reads as furniture: the text is the author's own.
         blocks = tuple(

@@ -16,7 +16,15 @@ from typing import Protocol
 
 from corpus.parsing import find_date
 
-__all__ = ["HeaderLine", "choose_headline", "content_words", "is_credit"]
+__all__ = [
+    "HeaderLine",
+    "choose_headline",
+    "content_words",
+    "is_caption",
+    "is_credit",
+    "looks_like_names",
+    "names_photo",
+]
 
 # A line of body text longer than this is a paragraph, not a headline.
 MAX_TITLE_WORDS = 20
@@ -165,9 +173,14 @@ def _previous_with_words(lines: Sequence[HeaderLine], index: int) -> int | None:
     return None
 
 
+def names_photo(text: str) -> bool:
+    """Whether the line credits a photo in so many words ("Photo by", "Credit:")."""
+    return bool(_PHOTO_CREDIT.search(text))
+
+
 def is_caption(text: str) -> bool:
     """A photo's caption: it names the photographer or the agency."""
-    if _PHOTO_CREDIT.search(text) or _SLASH_CREDIT.search(text):
+    if names_photo(text) or _SLASH_CREDIT.search(text):
         return True
     match = _TRAILING_CREDIT.search(text)
     if not match:

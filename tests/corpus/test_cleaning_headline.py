@@ -217,3 +217,41 @@ def test_a_caption_over_the_credits_at_the_top_of_the_run_is_not_body() -> None:
     cleaned = clean_scraped_text(text)
     assert caption not in cleaned.text
     assert P1 in cleaned.text and cleaned.title == HEADLINE
+
+
+def test_a_photo_credit_line_and_the_caption_over_it_are_not_body() -> None:
+    caption = "An artist's concept of the new border terminal at night."
+    text = page_text(
+        HEADLINE, "By Jane Analyst", P1, caption, "(Image credit: Example Agency)", P2
+    )
+    cleaned = clean_scraped_text(text)
+    reasons = {block.text: block.reason for block in cleaned.blocks}
+    assert reasons[caption] == "photo caption"
+    assert reasons["(Image credit: Example Agency)"] == "photo credit"
+    assert caption not in cleaned.text and P2 in cleaned.text
+
+
+def test_a_caption_that_ends_with_its_credit_is_not_body() -> None:
+    caption = (
+        "Trucks queue at the crossing before dawn on Monday Credit: Example Agency"
+    )
+    text = page_text(HEADLINE, "By Jane Analyst", P1, caption, P2, P3)
+    assert caption not in clean_scraped_text(text).text
+
+
+def test_kicker_and_headline_teasers_inside_the_body_are_dropped() -> None:
+    teasers = [
+        "RAIL FEVER",
+        "Grain traders race to book the first freight trains of the winter",
+        "BORDER RUSH",
+        "Cotton growers fear the new tariffs will cut their profits again",
+        "SPRING PLANS",
+        "Ministry says the timetable will change again in the spring",
+    ]
+    text = page_text(HEADLINE, "By Jane Analyst", P1, P2, *teasers, P3)
+    cleaned = clean_scraped_text(text)
+    reasons = {block.text: block.reason for block in cleaned.blocks}
+    assert {reasons[teaser] for teaser in teasers} == {
+        "teaser (a kicker and a headline)"
+    }
+    assert P1 in cleaned.text and P2 in cleaned.text
