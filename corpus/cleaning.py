@@ -24,7 +24,15 @@ from functools import cache
 import htmldate
 import justext
 
-from corpus.headline import choose_headline, content_words, is_credit, names_photo
+from corpus.headline import choose_headline, content_words, is_credit
+from corpus.page_lines import (
+    MIN_BODY_WORDS,
+    PageLine,
+    is_glued_teaser,
+    mark_captions,
+    mark_kicker_teasers,
+    mark_menu_runs,
+)
 from corpus.parsing import SHARE_WIDGET_LINE, find_date
 
 __all__ = [
@@ -37,8 +45,7 @@ __all__ = [
 
 # A line this long that names one furniture word ("Twitter") may be a headline.
 PASSING_MENTION_WORDS = 6
-# A line of body text: long enough, and written in sentences.
-MIN_BODY_WORDS = 12
+# A line of body text is written in sentences: this share of stopwords at least.
 MIN_STOPWORD_DENSITY = 0.22
 # What each body line costs in the run score: teaser lists of short paragraphs
 # must not outweigh an article of long ones.
@@ -64,17 +71,6 @@ LATER_PART_ADVANTAGE = 3
 MIN_PAGES = 2
 # A short line seen this often on one page is a widget, not the article's.
 MIN_REPEATS = 4
-# Kicker-and-headline teasers in a row (at most so many lines apart) that make a
-# list of other articles.
-MIN_KICKER_TEASERS = 3
-KICKER_GAP = 2
-# A line under this many words over a photo's credit is its caption.
-MAX_CAPTION_WORDS = 2 * MIN_BODY_WORDS
-# Title-case words before the glue that make a headline run into its summary.
-MIN_GLUED_HEAD_WORDS = 4
-# This many lines of at most so many words in a row make a menu.
-MIN_MENU_RUN = 6
-MENU_ITEM_WORDS = 3
 # A paragraph-free run this long inside the body ends it.
 MAX_GAP_LINES = 25
 
@@ -91,17 +87,6 @@ _PUBLISHED = re.compile(
 )
 _DIGITS = re.compile(r"\d+")
 _CELL_GAP = re.compile(r"\s{4,}")
-_PHOTO_CREDIT_LINE = re.compile(
-    r"^\(?\s*(?:(?:photo(?:graph)?|image|picture)s?\s*(?:credits?\s*)?(?::|by\b)"
-    r"|credits?\s*:)",
-    re.IGNORECASE,
-)
-# A word run into the capitalised first word of the next sentence, with no space
-# ("SteakhouseA party", "250,000The state"); a short run of lower case before it
-# is a brand's own capital ("MacBook", "iPhone").
-_GLUE = re.compile(
-    r"(?:(?<=[a-z]{4})(?=[A-Z][a-z]*\s)|(?<=[0-9?!’”)])(?=[A-Z][a-z]+\s))"
-)
 # "o" is the marker of a nested list in text saved from a browser.
 _BULLET = re.compile(r"^(?:[*+•·▪►–-]|o(?=\s+[^\W\d_])|\d{1,3}[.)])\s+")
 _LIST_MARKER = re.compile(r"^[*+•·▪►]\s*$")
@@ -214,20 +199,7 @@ def _stopwords_for(lines: list[str]) -> frozenset[str]:
     return stoplists[hits.most_common(1)[0][0]]
 
 
-@dataclass(frozen=True)
-class _Line:
-    raw: str
-    text: str
-    words: int
-    bullet: bool
-    body: bool
-    junk: str
-    # Flagged for one furniture word in a line of several ("... for Twitter name
-    # switch ..."): still a headline's shape.
-    passing_mention: bool = False
-
-
-def _read_line(raw: str, *, stops: frozenset[str]) -> _Line:
+def _read_line(raw: str, *, stops: frozenset[str]) -> PageLine:
     stripped = " ".join(raw.split())
     bullet = bool(_BULLET.match(stripped)) or bool(_LIST_MARKER.match(stripped))
     text = _BULLET.sub("", stripped, count=1) if bullet else stripped
@@ -257,25 +229,14 @@ def _read_line(raw: str, *, stops: frozenset[str]) -> _Line:
         )
     elif bullet and count < MIN_BODY_WORDS:
         junk = "menu or list link"
-    elif _is_glued_teaser(text):
+    elif is_glued_teaser(text):
         junk = "teaser (a headline run into its summary)"
-    return _Line(raw, text, count, bullet, body and not junk, junk, passing)
+    return PageLine(raw, text, count, bullet, body and not junk, junk, passing)
 
 
-def _is_glued_teaser(text: str) -> bool:
-    """A link card saved as text: a headline in title case run straight into the
-    first sentence of its summary ("... Troy SteakhouseA party of six left ...")."""
-    for glue in _GLUE.finditer(text):
-        head = text[: glue.start()].split()
-        if not MIN_GLUED_HEAD_WORDS <= len(head) <= MAX_TITLE_WORDS:
-            continue
-        capitalised = sum(word[:1].isupper() or word[:1].isdigit() for word in head)
-        if capitalised >= 0.7 * len(head):
-            return True
-    return False
-
-
-def _mark_repeated(lines: list[_Line], *, furniture: frozenset[str]) -> list[_Line]:
+def _mark_repeated(
+    lines: list[PageLine], *, furniture: frozenset[str]
+) -> list[PageLine]:
     """Short lines the page repeats ("Reply", "Share", a timestamp) are furniture,
     and so are those other pages of the same run repeat (menus, footers)."""
     counts = Counter(_shape(line.text) for line in lines if line.words < 8)
@@ -287,92 +248,6 @@ def _mark_repeated(lines: list[_Line], *, furniture: frozenset[str]) -> list[_Li
         elif not line.junk and line.words < MIN_BODY_WORDS and shape in furniture:
             line = dataclasses.replace(line, body=False, junk=_ACROSS_PAGES)
         marked.append(line)
-    return marked
-
-
-def _mark_kicker_teasers(lines: list[_Line]) -> list[_Line]:
-    """Teasers that each pair a kicker in capitals with a headline ("TIME
-    TRAVELLER" over "Conspiracy theorists say ..."), several in a row."""
-    pairs: list[tuple[int, int]] = []
-    for index, line in enumerate(lines):
-        if line.body or line.junk or not _is_kicker(line.text, words=line.words):
-            continue
-        following = index + 1
-        while following < len(lines) and not lines[following].words:
-            following += 1
-        if following < len(lines):
-            headline = lines[following]
-            if not headline.body and not headline.junk and headline.words >= 3:
-                pairs.append((index, following))
-    marked = list(lines)
-    run: list[tuple[int, int]] = []
-    for pair in [*pairs, (len(lines) + KICKER_GAP + 1, 0)]:
-        if run and pair[0] - run[-1][1] > KICKER_GAP:
-            if len(run) >= MIN_KICKER_TEASERS:
-                for kicker, title in run:
-                    for at in (kicker, title):
-                        marked[at] = dataclasses.replace(
-                            lines[at], junk="teaser (a kicker and a headline)"
-                        )
-            run = []
-        run.append(pair)
-    return marked
-
-
-def _is_kicker(text: str, *, words: int) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return 1 <= words <= 6 and len(letters) >= 4 and all(c.isupper() for c in letters)
-
-
-def _mark_captions(lines: list[_Line]) -> list[_Line]:
-    """A photo's credit line ("(Image credit: Agency)", "Photo by Jane Lens") and
-    the short caption right above it are not the article's text."""
-    marked = list(lines)
-    for index, line in enumerate(lines):
-        credit_line = _PHOTO_CREDIT_LINE.match(line.text)
-        if (
-            not credit_line
-            and not line.junk
-            and line.words < MAX_CAPTION_WORDS
-            and names_photo(line.text)
-        ):
-            # "... ate a rabbit Credit: Agency": a caption with its credit.
-            marked[index] = dataclasses.replace(line, body=False, junk="photo caption")
-            continue
-        if line.words > MIN_BODY_WORDS or not credit_line:
-            continue
-        marked[index] = dataclasses.replace(line, body=False, junk="photo credit")
-        above = index - 1
-        while above >= 0 and not lines[above].words:
-            above -= 1
-        if (
-            above >= 0
-            and not lines[above].junk
-            and lines[above].words < MAX_CAPTION_WORDS
-        ):
-            marked[above] = dataclasses.replace(
-                lines[above], body=False, junk="photo caption"
-            )
-    return marked
-
-
-def _mark_menu_runs(lines: list[_Line]) -> list[_Line]:
-    """A long run of lines of a word or three is a menu, even without bullets."""
-    marked = list(lines)
-    run: list[int] = []
-    for index, line in enumerate([*lines, None]):
-        if line is not None and not line.words:
-            continue
-        if line is not None and not line.body and line.words <= MENU_ITEM_WORDS:
-            run.append(index)
-            continue
-        if len(run) >= MIN_MENU_RUN:
-            for item in run:
-                if not marked[item].junk:
-                    marked[item] = dataclasses.replace(
-                        marked[item], junk="menu (a run of short lines)"
-                    )
-        run = []
     return marked
 
 
@@ -424,7 +299,7 @@ def _is_boilerplate(text: str, *, words: int) -> bool:
     return bool(hits) and (words < MIN_BODY_WORDS or hits * 15 >= words)
 
 
-def _score(line: _Line) -> float:
+def _score(line: PageLine) -> float:
     if line.body:
         return float(line.words) - BODY_LINE_COST
     if line.junk:
@@ -432,7 +307,7 @@ def _score(line: _Line) -> float:
     return -2.0 if line.words < MIN_BODY_WORDS // 2 else -1.0
 
 
-def _densest_run(lines: list[_Line], low: int, high: int) -> tuple[float, int, int]:
+def _densest_run(lines: list[PageLine], low: int, high: int) -> tuple[float, int, int]:
     """The run of lines in [low, high) whose scores add up to the most."""
     best, best_span = 0.0, (low, low)
     total, start = 0.0, low
@@ -446,7 +321,7 @@ def _densest_run(lines: list[_Line], low: int, high: int) -> tuple[float, int, i
 
 
 def _article_span(
-    lines: list[_Line], *, credited: Callable[[int], bool] | None = None
+    lines: list[PageLine], *, credited: Callable[[int], bool] | None = None
 ) -> tuple[int, int]:
     """[start, end) of the article's body.
 
@@ -489,7 +364,9 @@ def _article_span(
     return start, end
 
 
-def _segments(lines: list[_Line], low: int, high: int) -> list[tuple[float, int, int]]:
+def _segments(
+    lines: list[PageLine], low: int, high: int
+) -> list[tuple[float, int, int]]:
     """Each run of lines in [low, high) that scores above nothing, at its best."""
     segments: list[tuple[float, int, int]] = []
     best, best_span = 0.0, (low, low)
@@ -507,7 +384,7 @@ def _segments(lines: list[_Line], low: int, high: int) -> list[tuple[float, int,
     return segments
 
 
-def _under_credits(lines: list[_Line], index: int, *, stops: frozenset[str]) -> bool:
+def _under_credits(lines: list[PageLine], index: int, *, stops: frozenset[str]) -> bool:
     """Whether a byline or a date stands just above the line."""
     return any(
         is_credit(lines, above, stops=stops)
@@ -516,7 +393,7 @@ def _under_credits(lines: list[_Line], index: int, *, stops: frozenset[str]) -> 
 
 
 def _after_opening_credits(
-    lines: list[_Line], start: int, end: int, *, stops: frozenset[str]
+    lines: list[PageLine], start: int, end: int, *, stops: frozenset[str]
 ) -> int:
     """Where the body begins when its run opens with a caption or a dek over the
     byline and date: after them."""
@@ -544,7 +421,7 @@ def clean_scraped_text(
     stops = _stopwords_for(raw_lines)
     lines = [_read_line(raw, stops=stops) for raw in raw_lines]
     lines = _mark_repeated(lines, furniture=furniture)
-    lines = _mark_kicker_teasers(_mark_captions(_mark_menu_runs(lines)))
+    lines = mark_kicker_teasers(mark_captions(mark_menu_runs(lines)))
     if not any(line.junk or line.bullet for line in lines):
         # Nothing on the page reads as furniture: the text is the author's own.
         blocks = tuple(
@@ -610,7 +487,7 @@ def clean_scraped_text(
 
 
 def _marks_pull_quote(
-    lines: list[_Line], index: int, decisions: list[tuple[int, bool, str]]
+    lines: list[PageLine], index: int, decisions: list[tuple[int, bool, str]]
 ) -> bool:
     """A share widget right under a kept line of the body, as under a pull quote."""
     if not SHARE_WIDGET_LINE.fullmatch(lines[index].text) or not decisions:
@@ -632,7 +509,7 @@ def _restored(
 
 def _result(
     text: str,
-    lines: list[_Line],
+    lines: list[PageLine],
     decisions: list[tuple[int, bool, str]],
     header: _Header,
     *,
@@ -679,7 +556,7 @@ class _Header:
 
 
 def _read_header(
-    lines: list[_Line],
+    lines: list[PageLine],
     start: int,
     end: int,
     decisions: list[tuple[int, bool, str]],
@@ -752,7 +629,7 @@ def _first_cell(raw: str) -> str:
     return " ".join(_CELL_GAP.split(raw.strip())[0].split())
 
 
-def _untruncated(title: str, lines: list[_Line]) -> str:
+def _untruncated(title: str, lines: list[PageLine]) -> str:
     """A headline cut short for a teaser ("... as Wild…"), whole if the page has it."""
     stem = title.rstrip()
     for mark in ("…", "..."):
@@ -801,7 +678,9 @@ def _htmldate_reading(regions: list[list[str]]) -> _Header:
     return _Header(year=year)
 
 
-def _nearest_date(lines: list[_Line], start: int, *, stop: int) -> datetime.date | None:
+def _nearest_date(
+    lines: list[PageLine], start: int, *, stop: int
+) -> datetime.date | None:
     """The date closest above the body: dates far above it belong to teasers."""
     for index in range(start - 1, stop - 1, -1):
         date = find_date(lines[index].text[:200])
@@ -814,7 +693,7 @@ def _key(text: str) -> str:
     return " ".join(word.casefold() for word in _WORD.findall(text))
 
 
-def _tail_decisions(lines: list[_Line], end: int) -> Iterable[tuple[int, bool, str]]:
+def _tail_decisions(lines: list[PageLine], end: int) -> Iterable[tuple[int, bool, str]]:
     """After the body only footnotes and a notes section are kept, wherever they sit."""
     in_notes = False
     for index in range(end, len(lines)):
