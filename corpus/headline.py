@@ -370,6 +370,8 @@ def choose_headline(
             # Headlines stand over the byline; a label may stand over a date.
             score += bonus if bylines.get(credit) else 0.7 * bonus
         score -= 0.002 * abs(start - index)
+        # Under the body's first line: a pull quote or a subheading, most often.
+        score -= 0.3 * (index > start)
         if score > best_score:
             best, best_score = index, score
     return best

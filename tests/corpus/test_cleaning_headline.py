@@ -255,3 +255,10 @@ def test_kicker_and_headline_teasers_inside_the_body_are_dropped() -> None:
         "teaser (a kicker and a headline)"
     }
     assert P1 in cleaned.text and P2 in cleaned.text
+
+
+def test_a_pull_quote_that_repeats_the_body_is_not_a_paragraph() -> None:
+    quote = "the two ministries have set up a joint office in Ashgabat"
+    text = page_text(HEADLINE, "By Jane Analyst", P1, f"“{quote.capitalize()}.”", P2)
+    article = parse_document(read_document(text + f"{P3}\n", name="page.txt"))
+    assert [paragraph.text for paragraph in article.paragraphs] == [P1, P2, P3]
