@@ -107,7 +107,7 @@ _NOTES_HEADING = re.compile(
 _BOILERPLATE = re.compile(
     r"\b(?:cookies?|privacy\s+(?:policy|notice|settings)|terms\s+(?:of\s+(?:use|service)"
     r"|and\s+conditions)|all\s+rights\s+reserved|copyright|subscribe|subscription"
-    r"|sign\s+(?:in|up)|log\s*in|newsletter|advertis(?:e|ement|ing)|sponsored"
+    r"|sign(?:ed)?\s+(?:in|up)|log\s*in|newsletter|advertis(?:e|ement|ing)|sponsored"
     r"|share\s+(?:this|on|via)|follow\s+us|skip\s+to|read\s+more|continue\s+reading"
     r"|related\s+(?:articles|stories|posts|content|topics)|recommended"
     r"|most\s+(?:read|popular|viewed)|trending|you\s+may\s+also\s+like"

@@ -195,6 +195,13 @@ def is_caption(text: str) -> bool:
     )
 
 
+def _right_over_credits(
+    lines: Sequence[HeaderLine], index: int, credits: set[int]
+) -> bool:
+    position = _credit_position(lines, index, credits)
+    return position is not None and position[1] == 0
+
+
 def _deks(
     lines: Sequence[HeaderLine], candidates: list[int], credits: set[int]
 ) -> set[int]:
@@ -294,6 +301,7 @@ def is_title_shaped(line: HeaderLine, *, furniture_ok: tuple[str, ...]) -> bool:
         and find_date(text) is None
         and not _BYLINE.match(text)
         and not _BREADCRUMB.search(text)
+        and not names_photo(text)
         # Upper case, a digit, a quote, or a script without case.
         and not text[:1].islower()
     )
@@ -311,6 +319,11 @@ def choose_headline(
     furniture_ok: tuple[str, ...] = (),
 ) -> int:
     """The index of the headline among lines [low, high), or -1."""
+    credits = {
+        index
+        for index in range(low, min(len(lines), high + 3))
+        if is_credit(lines, index, stops=stops)
+    }
     shaped = [
         index
         for index in range(low, high)
@@ -318,7 +331,8 @@ def choose_headline(
         and not (lines[index].body and lines[index].words > MAX_TITLE_WORDS)
     ]
     # A sentence of the body is a dek or a caption, unless the page repeats it as
-    # it repeats a headline; one right under a headline is its dek.
+    # it repeats a headline or it stands right over the credits; one right under
+    # a headline is its dek.
     candidates = [
         index
         for index in shaped
@@ -327,16 +341,14 @@ def choose_headline(
             and lines[index].text.endswith(".")
             and (
                 _previous_with_words(lines, index) in shaped
-                or page.count(_key(lines[index].text)) < 2
+                or (
+                    page.count(_key(lines[index].text)) < 2
+                    and not _right_over_credits(lines, index, credits)
+                )
             )
         )
     ]
     keys = {index: _key(lines[index].text) for index in candidates}
-    credits = {
-        index
-        for index in range(low, min(len(lines), high + 3))
-        if is_credit(lines, index, stops=stops)
-    }
     bylines = {index: _is_byline(lines, index, stops=stops) for index in credits}
     teasers = _teasers(lines, candidates, credits)
     deks = _deks(lines, candidates, credits)

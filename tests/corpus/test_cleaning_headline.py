@@ -262,3 +262,23 @@ def test_a_pull_quote_that_repeats_the_body_is_not_a_paragraph() -> None:
     text = page_text(HEADLINE, "By Jane Analyst", P1, f"“{quote.capitalize()}.”", P2)
     article = parse_document(read_document(text + f"{P3}\n", name="page.txt"))
     assert [paragraph.text for paragraph in article.paragraphs] == [P1, P2, P3]
+
+
+def test_a_headline_that_ends_in_a_stop_right_over_its_date_is_found() -> None:
+    headline = (
+        "Border trade grows again on the Turkmen line. Traders say they saw it coming."
+    )
+    title = title_of("* Trade", headline, "Updated Nov 19, 9:41 AM", P1, P2, P3)
+    assert title == headline
+
+
+def test_a_photo_credit_line_is_never_the_headline() -> None:
+    credit = "Photo: Jane Lens, Example Agency / The Example Press"
+    title = title_of(HEADLINE, "November 19, 2019", credit, P1, P2, P3)
+    assert title == HEADLINE
+
+
+def test_account_chrome_is_furniture() -> None:
+    text = page_text("You are signed in as", HEADLINE, "By Jane Analyst", P1, P2)
+    reasons = {block.text: block.reason for block in clean_scraped_text(text).blocks}
+    assert reasons["You are signed in as"] == "page furniture (boilerplate words)"
