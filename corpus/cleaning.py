@@ -61,6 +61,10 @@ MIN_LINES_BEFORE_COMMENTS = 3
 # How far into the body's run a byline or date may stand, under a caption or a
 # dek that the run took in.
 OPENING_LINES = 4
+# A last sentence of the body this long at least joins it, and a list the body
+# introduces with a colon, of so many entries at least.
+MIN_CLOSING_WORDS = 8
+MIN_LIST_ENTRIES = 2
 # How many lines into the body's run its headline may be (a run can take it in).
 HEADLINE_REACH = 2
 # How close above the body its byline or date stands.
@@ -140,6 +144,7 @@ _READ_INTO_METADATA = frozenset({"title", "byline"})
 _RESTORED = "restored by the editor"
 _ACROSS_PAGES = "repeated across pages"
 _SHARE_WIDGET = "share widget (marks a pull quote)"
+_LIST_ENTRY = "an entry of a list the body introduces"
 
 
 @dataclass(frozen=True)
@@ -406,6 +411,46 @@ def _after_opening_credits(
     return start
 
 
+def _with_closing_lines(lines: list[PageLine], end: int) -> tuple[int, range]:
+    """The body with what closes it but scores too low to join the run: a last
+    sentence too short to score as body, and a list the body introduces ("Tour
+    dates:" and the dates)."""
+    while end < len(lines) and _closes_body(lines[end]):
+        end += 1
+    if end < len(lines) and _introduces_list(lines[end]):
+        items = end + 1
+        while items < len(lines) and _is_list_entry(lines[items]):
+            items += 1
+        if items - end - 1 >= MIN_LIST_ENTRIES:
+            return items, range(end + 1, items)
+    return end, range(0)
+
+
+def _closes_body(line: PageLine) -> bool:
+    return (
+        not line.junk
+        and not line.bullet
+        and line.words >= MIN_CLOSING_WORDS
+        and line.text.endswith((".", "!", "?", "”", '"'))
+        and not _TRAILER.match(line.text)
+        and not _COMMENTS.match(line.text)
+    )
+
+
+def _introduces_list(line: PageLine) -> bool:
+    return (
+        not line.junk
+        and 2 <= line.words <= MAX_TITLE_WORDS
+        and line.text.endswith(":")
+        and not _TRAILER.match(line.text)
+        and not _COMMENTS.match(line.text)
+    )
+
+
+def _is_list_entry(line: PageLine) -> bool:
+    return not line.junk and 1 <= line.words <= MAX_TITLE_WORDS
+
+
 def clean_scraped_text(
     text: str,
     *,
@@ -434,6 +479,7 @@ def clean_scraped_text(
     )
     run_start = start
     start = _after_opening_credits(lines, start, end, stops=stops)
+    end, entries = _with_closing_lines(lines, end) if end else (end, range(0))
     # Under the credits that opened the run, the body has begun.
     reach = 0 if start > run_start else HEADLINE_REACH
     if end == 0:
@@ -473,6 +519,8 @@ def clean_scraped_text(
             decisions.append((index, True, _SHARE_WIDGET))
         elif line.junk and not line.body:
             decisions.append((index, False, line.junk))
+        elif index in entries:
+            decisions.append((index, True, _LIST_ENTRY))
         else:
             decisions.append((index, True, "body"))
     decisions.extend(_tail_decisions(lines, end))
@@ -526,10 +574,10 @@ def _result(
     opening += [header.date.isoformat()] if header.date and opening else []
     opening += [header.byline] if header.byline else []
     kept_lines = opening + [
-        # A restored block goes in as a list item, which the parser keeps as a
-        # paragraph however short.
+        # A restored block, or an entry of a list the body introduces, goes in
+        # as a list item, which the parser keeps as a paragraph however short.
         f"• {lines[index].text}"
-        if reason == _RESTORED
+        if reason in (_RESTORED, _LIST_ENTRY)
         else lines[index].text
         if lines[index].bullet
         else lines[index].raw.strip()

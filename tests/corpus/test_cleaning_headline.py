@@ -282,3 +282,22 @@ def test_account_chrome_is_furniture() -> None:
     text = page_text("You are signed in as", HEADLINE, "By Jane Analyst", P1, P2)
     reasons = {block.text: block.reason for block in clean_scraped_text(text).blocks}
     assert reasons["You are signed in as"] == "page furniture (boilerplate words)"
+
+
+def test_a_short_last_sentence_of_the_body_is_kept() -> None:
+    last = "The traders say they will wait and see."
+    teasers = ["Grain Prices Fall Again", "Cotton Harvest Ends Early"]
+    text = page_text(HEADLINE, "By Jane Analyst", P1, P2, P3, last, *teasers)
+    cleaned = clean_scraped_text(text)
+    assert last in cleaned.text
+    assert not any(teaser in cleaned.text for teaser in teasers)
+
+
+def test_a_list_the_body_introduces_with_a_colon_is_kept_entry_by_entry() -> None:
+    entries = ["June 9 -- Ashgabat, Turkmenistan", "June 10 -- Mary, Turkmenistan"]
+    text = page_text(
+        HEADLINE, "By Jane Analyst", P1, P2, P3, "The first freight dates:", *entries
+    )
+    article = parse_document(read_document(text + "* Privacy Policy\n", name="p.txt"))
+    texts = [paragraph.text for paragraph in article.paragraphs]
+    assert all(entry in texts for entry in entries)
