@@ -65,6 +65,8 @@ OPENING_LINES = 4
 # introduces with a colon, of so many entries at least.
 MIN_CLOSING_WORDS = 8
 MIN_LIST_ENTRIES = 2
+# A bullet inside the body this long that reads as a phrase is the body's list.
+MIN_CONTENT_BULLET_WORDS = 4
 # How many lines into the body's run its headline may be (a run can take it in).
 HEADLINE_REACH = 2
 # How close above the body its byline or date stands.
@@ -426,6 +428,19 @@ def _with_closing_lines(lines: list[PageLine], end: int) -> tuple[int, range]:
     return end, range(0)
 
 
+def _is_content_bullet(line: PageLine) -> bool:
+    """A bulleted item inside the body that reads as a phrase or a sentence, not a
+    menu's link ("* New tasks for the game!")."""
+    words = _WORD.findall(line.text)
+    lower = sum(word[:1].islower() for word in words)
+    return (
+        line.bullet
+        and line.junk == "menu or list link"
+        and line.words >= MIN_CONTENT_BULLET_WORDS
+        and lower * 2 >= len(words)
+    )
+
+
 def _closes_body(line: PageLine) -> bool:
     return (
         not line.junk
@@ -517,6 +532,8 @@ def clean_scraped_text(
         if _marks_pull_quote(lines, index, decisions):
             # The parser reads it as the mark of a pull quote, and drops it.
             decisions.append((index, True, _SHARE_WIDGET))
+        elif _is_content_bullet(line):
+            decisions.append((index, True, _LIST_ENTRY))
         elif line.junk and not line.body:
             decisions.append((index, False, line.junk))
         elif index in entries:

@@ -301,3 +301,16 @@ def test_a_list_the_body_introduces_with_a_colon_is_kept_entry_by_entry() -> Non
     article = parse_document(read_document(text + "* Privacy Policy\n", name="p.txt"))
     texts = [paragraph.text for paragraph in article.paragraphs]
     assert all(entry in texts for entry in entries)
+
+
+def test_a_bulleted_list_inside_the_body_is_kept_and_menu_links_are_not() -> None:
+    items = [
+        "* New freight trains for the winter!",
+        "* Lower tariffs on grain and cotton",
+    ]
+    text = page_text(
+        "* Privacy Policy", HEADLINE, "By Jane Analyst", P1, P2, *items, P3
+    )
+    cleaned = clean_scraped_text(text)
+    assert all(item[2:] in cleaned.text for item in items)
+    assert "Privacy Policy" not in cleaned.text and P3 in cleaned.text
