@@ -42,6 +42,7 @@ __all__ = [
     "Gazetteer",
     "GazetteerEntry",
     "SuggestedTags",
+    "TaggingContext",
     "TopicRules",
     "apply_auto_tags",
     "auto_tag",
@@ -50,6 +51,7 @@ __all__ = [
     "find_countries",
     "find_topics",
     "load_gazetteer",
+    "load_tagging_context",
     "load_topic_rules",
     "suggest_tags",
 ]
@@ -552,6 +554,25 @@ def apply_auto_tags(paragraph_ids: Iterable[int]) -> int:
     return auto_tag(paragraph_ids).changed
 
 
+@dataclass(frozen=True)
+class TaggingContext:
+    """What tagging reads from the database, loaded once for a batch of articles."""
+
+    gazetteer: Gazetteer
+    rules: TopicRules
+    country_ids: dict[str, int] = field(repr=False)
+    topic_ids: dict[str, int] = field(repr=False)
+
+
+def load_tagging_context() -> TaggingContext:
+    return TaggingContext(
+        gazetteer=load_gazetteer(),
+        rules=load_topic_rules(),
+        country_ids=dict(Country.objects.values_list("code", "pk")),
+        topic_ids=dict(Topic.objects.values_list("slug", "pk")),
+    )
+
+
 def auto_tag(
     paragraph_ids: Iterable[int],
     *,
@@ -559,15 +580,16 @@ def auto_tag(
     user: User | None = None,
     note: str = "",
     dry_run: bool = False,
+    context: TaggingContext | None = None,
 ) -> AutoTagResult:
     """``apply_auto_tags`` with details; ``audit`` writes a TagChange row per change.
 
     ``dry_run`` works out the same result and writes nothing (for "how many would
-    change" confirmations)."""
-    gazetteer = load_gazetteer()
-    rules = load_topic_rules()
-    country_ids = dict(Country.objects.values_list("code", "pk"))
-    topic_ids = dict(Topic.objects.values_list("slug", "pk"))
+    change" confirmations). ``context`` is loaded from the database when None; an
+    ingest run loads it once for all its files."""
+    context = load_tagging_context() if context is None else context
+    gazetteer, rules = context.gazetteer, context.rules
+    country_ids, topic_ids = context.country_ids, context.topic_ids
     ids = sorted(set(paragraph_ids))
     added = removed = 0
     changed: set[int] = set()
