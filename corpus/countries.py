@@ -24,8 +24,6 @@ from dataclasses import dataclass
 from functools import cache
 
 import pycountry
-from countryinfo import CountryInfo
-from faker.providers.person import en_GB, en_US
 
 # pycountry keeps these in their formal long form and has no common_name for them.
 _FAMILIAR_NAMES = {
@@ -106,6 +104,9 @@ def _source_forms() -> Iterator[tuple[str, str]]:
         name = _PARENTHESES.sub("", former.name).split(",", 1)[0].strip()
         if successor in current and name:
             yield name, successor
+    # Imported here: its data is read once, when the gazetteer is first built.
+    from countryinfo import CountryInfo
+
     for info in CountryInfo.all().values():
         code = (info.get("ISO") or {}).get("alpha2", "")
         name = info.get("name") or ""
@@ -143,12 +144,16 @@ def name_variants() -> tuple[tuple[str, str], ...]:
 @cache
 def given_names() -> frozenset[str]:
     """English given names, as written ("Chad", "Jordan", "Michael")."""
+    from faker.providers.person import en_GB, en_US
+
     return frozenset(en_US.Provider.first_names) | frozenset(en_GB.Provider.first_names)
 
 
 @cache
 def surnames() -> frozenset[str]:
     """English surnames, as written ("Smith", "Peterson", "Jordan")."""
+    from faker.providers.person import en_GB, en_US
+
     return frozenset(en_US.Provider.last_names) | frozenset(en_GB.Provider.last_names)
 
 
