@@ -51,12 +51,14 @@ def test_copies_differ_in_name_and_bytes_only(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_bench_ingest_times_both_paths(tmp_path: Path, capsys) -> None:
     pages = _pages(tmp_path / "dev")
+    (pages / "txt" / "blank.txt").write_text("", encoding="utf-8")
     out = tmp_path / "results.json"
     code = main(["--pages", str(pages), "--count", "6", "--out", str(out)])
     printed = capsys.readouterr().out
     assert code == 0, printed
     assert "6 files in" in printed
-    assert "statuses: 6 created" in printed
+    assert "statuses: 2 skipped, 4 created" in printed
+    assert "  skipped (2): empty file" in printed
     assert "    html: " in printed and "    text: " in printed
     assert "median" in printed and "p95" in printed
     assert out.exists()
