@@ -20,6 +20,7 @@ import argparse
 import gzip
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -103,6 +104,7 @@ def run(workspace: Workspace, folder: Path, formats: dict[str, str]) -> dict:
     subprocess.run(
         [*manage, "migrate", "--noinput", "-v", "0"], env=environ, check=True
     )
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     process = subprocess.Popen(
         [*manage, "ingest", str(folder)],
@@ -119,6 +121,8 @@ def run(workspace: Workspace, folder: Path, formats: dict[str, str]) -> dict:
     returncode = process.wait()
     total = time.perf_counter() - started
     return summarise(stamped, formats, started=started, total=total) | {
+        # CPU time says less about other load on the machine than wall time does.
+        "cpu_seconds": round(_children_cpu() - cpu_before, 2),
         "returncode": returncode,
         "stderr_tail": stderr.strip().splitlines()[-5:],
     }
@@ -172,6 +176,11 @@ def summarise(
     }
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _percentile(values: Sequence[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
@@ -182,7 +191,7 @@ def report_lines(results: dict) -> list[str]:
         f"{results['files']} files in {results['total_seconds']} s "
         f"({results['pages_per_second']} pages/s); start-up and first file "
         f"{results['startup_and_first_file_seconds']} s, index update "
-        f"{results['index_update_seconds']} s",
+        f"{results['index_update_seconds']} s; {results['cpu_seconds']} s of CPU",
         "statuses: "
         + ", ".join(f"{count} {name}" for name, count in results["statuses"].items()),
     ]
