@@ -53,6 +53,12 @@ def _weight(argv: Sequence[str]) -> int:
     return main(argv)
 
 
+def _ingest(argv: Sequence[str]) -> int:
+    from bench.ingest import main
+
+    return main(argv)
+
+
 def _bench(argv: Sequence[str]) -> int:
     from bench.run import main
 
@@ -68,6 +74,7 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "tagging": _tagging,
     "coverage": _coverage,
     "weight": _weight,
+    "ingest": _ingest,
 }
 
 

@@ -17,14 +17,23 @@ import datetime
 import html
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
 import htmldate
 import justext
 
-from corpus.parsing import find_date
+from corpus.headline import choose_headline, content_words, is_credit
+from corpus.page_lines import (
+    MIN_BODY_WORDS,
+    PageLine,
+    is_glued_teaser,
+    mark_captions,
+    mark_kicker_teasers,
+    mark_menu_runs,
+)
+from corpus.parsing import SHARE_WIDGET_LINE, find_date
 
 __all__ = [
     "Block",
@@ -34,8 +43,9 @@ __all__ = [
     "shared_furniture",
 ]
 
-# A line of body text: long enough, and written in sentences.
-MIN_BODY_WORDS = 12
+# A line this long that names one furniture word ("Twitter") may be a headline.
+PASSING_MENTION_WORDS = 6
+# A line of body text is written in sentences: this share of stopwords at least.
 MIN_STOPWORD_DENSITY = 0.22
 # What each body line costs in the run score: teaser lists of short paragraphs
 # must not outweigh an article of long ones.
@@ -44,12 +54,23 @@ BODY_LINE_COST = 10
 HEADER_LINES = 40
 # How many lines may open a clean text before its body (labels, title, dek).
 CLEAN_LEAD_LINES = 14
-# How many of a headline's words the body's opening must share.
-MIN_TITLE_OVERLAP = 0.25
 # A line of body text longer than this is a paragraph, not a headline.
 MAX_TITLE_WORDS = 20
 # Body lines above a "Comments" line for it to end the article, not a share bar's.
 MIN_LINES_BEFORE_COMMENTS = 3
+# How far into the body's run a byline or date may stand, under a caption or a
+# dek that the run took in.
+OPENING_LINES = 4
+# A last sentence of the body this long at least joins it, and a list the body
+# introduces with a colon, of so many entries at least.
+MIN_CLOSING_WORDS = 8
+MIN_LIST_ENTRIES = 2
+# A bullet inside the body this long that reads as a phrase is the body's list.
+MIN_CONTENT_BULLET_WORDS = 4
+# How many lines into the body's run its headline may be (a run can take it in).
+HEADLINE_REACH = 2
+# How close above the body its byline or date stands.
+CREDIT_LINES = 4
 # How many times heavier a part after a trailer must be to be the article.
 LATER_PART_ADVANTAGE = 3
 # How many pages of a run must share a short line for it to be furniture.
@@ -71,6 +92,7 @@ _PUBLISHED = re.compile(
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d+")
+_CELL_GAP = re.compile(r"\s{4,}")
 # "o" is the marker of a nested list in text saved from a browser.
 _BULLET = re.compile(r"^(?:[*+•·▪►–-]|o(?=\s+[^\W\d_])|\d{1,3}[.)])\s+")
 _LIST_MARKER = re.compile(r"^[*+•·▪►]\s*$")
@@ -91,7 +113,7 @@ _NOTES_HEADING = re.compile(
 _BOILERPLATE = re.compile(
     r"\b(?:cookies?|privacy\s+(?:policy|notice|settings)|terms\s+(?:of\s+(?:use|service)"
     r"|and\s+conditions)|all\s+rights\s+reserved|copyright|subscribe|subscription"
-    r"|sign\s+(?:in|up)|log\s*in|newsletter|advertis(?:e|ement|ing)|sponsored"
+    r"|sign(?:ed)?\s+(?:in|up)|log\s*in|newsletter|advertis(?:e|ement|ing)|sponsored"
     r"|share\s+(?:this|on|via)|follow\s+us|skip\s+to|read\s+more|continue\s+reading"
     r"|related\s+(?:articles|stories|posts|content|topics)|recommended"
     r"|most\s+(?:read|popular|viewed)|trending|you\s+may\s+also\s+like"
@@ -123,6 +145,8 @@ _COMMENTS = re.compile(
 _READ_INTO_METADATA = frozenset({"title", "byline"})
 _RESTORED = "restored by the editor"
 _ACROSS_PAGES = "repeated across pages"
+_SHARE_WIDGET = "share widget (marks a pull quote)"
+_LIST_ENTRY = "an entry of a list the body introduces"
 
 
 @dataclass(frozen=True)
@@ -182,17 +206,7 @@ def _stopwords_for(lines: list[str]) -> frozenset[str]:
     return stoplists[hits.most_common(1)[0][0]]
 
 
-@dataclass(frozen=True)
-class _Line:
-    raw: str
-    text: str
-    words: int
-    bullet: bool
-    body: bool
-    junk: str
-
-
-def _read_line(raw: str, *, stops: frozenset[str]) -> _Line:
+def _read_line(raw: str, *, stops: frozenset[str]) -> PageLine:
     stripped = " ".join(raw.split())
     bullet = bool(_BULLET.match(stripped)) or bool(_LIST_MARKER.match(stripped))
     text = _BULLET.sub("", stripped, count=1) if bullet else stripped
@@ -212,17 +226,24 @@ def _read_line(raw: str, *, stops: frozenset[str]) -> _Line:
         and punctuated
         and not (bullet and count < 2 * MIN_BODY_WORDS)
     )
-    junk = ""
+    junk, passing = "", False
     if not count:
         junk = "no words"
     elif _is_boilerplate(text, words=count):
         junk = "page furniture (boilerplate words)"
+        passing = (
+            count >= PASSING_MENTION_WORDS and len(_BOILERPLATE.findall(text)) == 1
+        )
     elif bullet and count < MIN_BODY_WORDS:
         junk = "menu or list link"
-    return _Line(raw, text, count, bullet, body and not junk, junk)
+    elif is_glued_teaser(text):
+        junk = "teaser (a headline run into its summary)"
+    return PageLine(raw, text, count, bullet, body and not junk, junk, passing)
 
 
-def _mark_repeated(lines: list[_Line], *, furniture: frozenset[str]) -> list[_Line]:
+def _mark_repeated(
+    lines: list[PageLine], *, furniture: frozenset[str]
+) -> list[PageLine]:
     """Short lines the page repeats ("Reply", "Share", a timestamp) are furniture,
     and so are those other pages of the same run repeat (menus, footers)."""
     counts = Counter(_shape(line.text) for line in lines if line.words < 8)
@@ -285,7 +306,7 @@ def _is_boilerplate(text: str, *, words: int) -> bool:
     return bool(hits) and (words < MIN_BODY_WORDS or hits * 15 >= words)
 
 
-def _score(line: _Line) -> float:
+def _score(line: PageLine) -> float:
     if line.body:
         return float(line.words) - BODY_LINE_COST
     if line.junk:
@@ -293,7 +314,7 @@ def _score(line: _Line) -> float:
     return -2.0 if line.words < MIN_BODY_WORDS // 2 else -1.0
 
 
-def _densest_run(lines: list[_Line], low: int, high: int) -> tuple[float, int, int]:
+def _densest_run(lines: list[PageLine], low: int, high: int) -> tuple[float, int, int]:
     """The run of lines in [low, high) whose scores add up to the most."""
     best, best_span = 0.0, (low, low)
     total, start = 0.0, low
@@ -306,7 +327,9 @@ def _densest_run(lines: list[_Line], low: int, high: int) -> tuple[float, int, i
     return best, *best_span
 
 
-def _article_span(lines: list[_Line]) -> tuple[int, int]:
+def _article_span(
+    lines: list[PageLine], *, credited: Callable[[int], bool] | None = None
+) -> tuple[int, int]:
     """[start, end) of the article's body.
 
     A trailer ("Related articles", "34 responses") after body text ends a part of
@@ -334,7 +357,113 @@ def _article_span(lines: list[_Line]) -> tuple[int, int]:
     _, start, end = next(
         run for run in runs if run[0] * LATER_PART_ADVANTAGE >= best_total
     )
+    if credited is not None and not credited(start):
+        # The article follows its byline or date: a run right under them wins
+        # over a heavier one elsewhere (a footer's long notice, a teaser's text).
+        under = [
+            run
+            for low, high in bounds
+            for run in _segments(lines, low, high)
+            if credited(run[1]) and run[0] * LATER_PART_ADVANTAGE >= best_total
+        ]
+        if under:
+            _, start, end = under[0]
     return start, end
+
+
+def _segments(
+    lines: list[PageLine], low: int, high: int
+) -> list[tuple[float, int, int]]:
+    """Each run of lines in [low, high) that scores above nothing, at its best."""
+    segments: list[tuple[float, int, int]] = []
+    best, best_span = 0.0, (low, low)
+    total, start = 0.0, low
+    for index in range(low, high):
+        if total <= 0:
+            if best > 0:
+                segments.append((best, *best_span))
+            best, total, start = 0.0, 0.0, index
+        total += _score(lines[index])
+        if total > best:
+            best, best_span = total, (start, index + 1)
+    if best > 0:
+        segments.append((best, *best_span))
+    return segments
+
+
+def _under_credits(lines: list[PageLine], index: int, *, stops: frozenset[str]) -> bool:
+    """Whether a byline or a date stands just above the line."""
+    return any(
+        is_credit(lines, above, stops=stops)
+        for above in range(max(0, index - CREDIT_LINES), index)
+    )
+
+
+def _after_opening_credits(
+    lines: list[PageLine], start: int, end: int, *, stops: frozenset[str]
+) -> int:
+    """Where the body begins when its run opens with a caption or a dek over the
+    byline and date: after them."""
+    begins = start
+    for index in range(start, min(end, start + OPENING_LINES)):
+        if not lines[index].body and is_credit(lines, index, stops=stops):
+            begins = index + 1
+    if any(line.body for line in lines[begins:end]):
+        return begins
+    return start
+
+
+def _with_closing_lines(lines: list[PageLine], end: int) -> tuple[int, range]:
+    """The body with what closes it but scores too low to join the run: a last
+    sentence too short to score as body, and a list the body introduces ("Tour
+    dates:" and the dates)."""
+    while end < len(lines) and _closes_body(lines[end]):
+        end += 1
+    if end < len(lines) and _introduces_list(lines[end]):
+        items = end + 1
+        while items < len(lines) and _is_list_entry(lines[items]):
+            items += 1
+        if items - end - 1 >= MIN_LIST_ENTRIES:
+            return items, range(end + 1, items)
+    return end, range(0)
+
+
+def _is_content_bullet(line: PageLine) -> bool:
+    """A bulleted item inside the body that reads as a phrase or a sentence, not a
+    menu's link ("* New tasks for the game!")."""
+    words = _WORD.findall(line.text)
+    lower = sum(word[:1].islower() for word in words)
+    return (
+        line.bullet
+        and line.junk == "menu or list link"
+        and line.words >= MIN_CONTENT_BULLET_WORDS
+        and lower * 2 >= len(words)
+    )
+
+
+def _closes_body(line: PageLine) -> bool:
+    return (
+        not line.junk
+        and not line.bullet
+        and line.words >= MIN_CLOSING_WORDS
+        and line.text.endswith((".", "!", "?", "”", '"'))
+        and not _TRAILER.match(line.text)
+        and not _COMMENTS.match(line.text)
+    )
+
+
+def _introduces_list(line: PageLine) -> bool:
+    return (
+        not line.junk
+        and 2 <= line.words <= MAX_TITLE_WORDS
+        and line.text.endswith(":")
+        and not _TRAILER.match(line.text)
+        and not _COMMENTS.match(line.text)
+    )
+
+
+def _is_list_entry(line: PageLine) -> bool:
+    return not line.junk and 1 <= line.words <= MAX_TITLE_WORDS
 
 
 def clean_scraped_text(
@@ -350,9 +479,9 @@ def clean_scraped_text(
     """
     raw_lines = [line for line in text.splitlines() if line.strip()]
     stops = _stopwords_for(raw_lines)
-    lines = _mark_repeated(
-        [_read_line(raw, stops=stops) for raw in raw_lines], furniture=furniture
-    )
+    lines = [_read_line(raw, stops=stops) for raw in raw_lines]
+    lines = _mark_repeated(lines, furniture=furniture)
+    lines = mark_kicker_teasers(mark_captions(mark_menu_runs(lines)))
     if not any(line.junk or line.bullet for line in lines):
         # Nothing on the page reads as furniture: the text is the author's own.
         blocks = tuple(
@@ -360,7 +489,14 @@ def clean_scraped_text(
             for index, line in enumerate(lines)
         )
         return CleanedText(text=text, blocks=blocks)
-    start, end = _article_span(lines)
+    start, end = _article_span(
+        lines, credited=lambda at: _under_credits(lines, at, stops=stops)
+    )
+    run_start = start
+    start = _after_opening_credits(lines, start, end, stops=stops)
+    end, entries = _with_closing_lines(lines, end) if end else (end, range(0))
+    # Under the credits that opened the run, the body has begun.
+    reach = 0 if start > run_start else HEADLINE_REACH
     if end == 0:
         # No line reads as body text: a short clean note passes to the parser, a
         # page of menus and links has no article.
@@ -384,17 +520,24 @@ def clean_scraped_text(
         )
         date = _nearest_date(lines, start, stop=0)
         header = _Header(date=date) if date else _htmldate_reading([raw_lines[:start]])
-        headline = _read_header(lines, start, end, [], stops=stops).title
+        headline = _read_header(lines, start, end, [], stops=stops, reach=reach).title
         header = dataclasses.replace(header, title=headline)
     else:
-        header = _read_header(lines, start, end, decisions, stops=stops)
+        header = _read_header(lines, start, end, decisions, stops=stops, reach=reach)
     decided = {index for index, _, _ in decisions}
     for index in range(start, end):
         line = lines[index]
         if index in decided:
             continue
-        if line.junk and not line.body:
+        if _marks_pull_quote(lines, index, decisions):
+            # The parser reads it as the mark of a pull quote, and drops it.
+            decisions.append((index, True, _SHARE_WIDGET))
+        elif _is_content_bullet(line):
+            decisions.append((index, True, _LIST_ENTRY))
+        elif line.junk and not line.body:
             decisions.append((index, False, line.junk))
+        elif index in entries:
+            decisions.append((index, True, _LIST_ENTRY))
         else:
             decisions.append((index, True, "body"))
     decisions.extend(_tail_decisions(lines, end))
@@ -406,6 +549,16 @@ def clean_scraped_text(
         header,
         lead_kept=start <= CLEAN_LEAD_LINES,
     )
+
+
+def _marks_pull_quote(
+    lines: list[PageLine], index: int, decisions: list[tuple[int, bool, str]]
+) -> bool:
+    """A share widget right under a kept line of the body, as under a pull quote."""
+    if not SHARE_WIDGET_LINE.fullmatch(lines[index].text) or not decisions:
+        return False
+    previous, kept, _ = decisions[-1]
+    return previous == index - 1 and kept
 
 
 def _restored(
@@ -421,7 +574,7 @@ def _restored(
 
 def _result(
     text: str,
-    lines: list[_Line],
+    lines: list[PageLine],
     decisions: list[tuple[int, bool, str]],
     header: _Header,
     *,
@@ -438,10 +591,10 @@ def _result(
     opening += [header.date.isoformat()] if header.date and opening else []
     opening += [header.byline] if header.byline else []
     kept_lines = opening + [
-        # A restored block goes in as a list item, which the parser keeps as a
-        # paragraph however short.
+        # A restored block, or an entry of a list the body introduces, goes in
+        # as a list item, which the parser keeps as a paragraph however short.
         f"• {lines[index].text}"
-        if reason == _RESTORED
+        if reason in (_RESTORED, _LIST_ENTRY)
         else lines[index].text
         if lines[index].bullet
         else lines[index].raw.strip()
@@ -468,58 +621,35 @@ class _Header:
 
 
 def _read_header(
-    lines: list[_Line],
+    lines: list[PageLine],
     start: int,
     end: int,
     decisions: list[tuple[int, bool, str]],
     *,
     stops: frozenset[str],
+    reach: int = HEADLINE_REACH,
 ) -> _Header:
     """Title, date and byline from the page header.
 
-    The headline is a title-shaped line above the body that shares words with the
-    body's opening; one the page repeats (a breadcrumb, a share text, a caption) is
-    likelier the headline than a teaser. Date and byline are looked for around it.
+    The headline is the line above the body that reads most like one and stands
+    where headlines stand (``corpus.headline``). Date and byline are looked for
+    around it.
     """
-    body_words = _content_words(
+    body_words = content_words(
         " ".join(line.text for line in lines[start:end] if line.body)
     )
     page = " ".join(_key(line.text) for line in lines)
     first = max(0, start - HEADER_LINES)
-    # Bylines and dates sit right under the headline.
-    credits = {
-        index
-        for index in range(first, min(len(lines), start + 3))
-        if _BYLINE.match(lines[index].text) or find_date(lines[index].text[:200])
-    }
-    best, best_score = -1, 0.0
-    for index in range(first, min(len(lines), start + 2)):
-        line = lines[index]
-        if not _is_title_shaped(line) or (
-            line.body and (line.text.endswith(".") or line.words > MAX_TITLE_WORDS)
-        ):
-            continue
-        words = _content_words(line.text)
-        if not words:
-            continue
-        overlap = len(words & body_words) / len(words)
-        if overlap < MIN_TITLE_OVERLAP:
-            continue
-        repeated = line.words >= 4 and page.count(_key(line.text)) > 1
-        # Captions and teasers are sentences; a headline rarely ends in a stop.
-        sentence = line.text.endswith(".")
-        above_credit = any(index < at <= index + 3 for at in credits)
-        score = (
-            overlap
-            + 0.3 * min(line.words, 8) / 8
-            + 0.3 * repeated
-            + 0.2 * above_credit
-            - 0.15 * sentence
-            - 0.3 * _looks_like_a_name(line.text, stops=stops)
-            - 0.002 * abs(start - index)
-        )
-        if score > best_score:
-            best, best_score = index, score
+    best = choose_headline(
+        lines,
+        first,
+        min(len(lines), start + reach),
+        start=start,
+        body_words=body_words,
+        page=page,
+        stops=stops,
+        furniture_ok=(_ACROSS_PAGES,),
+    )
     title_at = best if best >= 0 else start
     date, byline = None, ""
     for index in range(first, min(len(lines), start + 10)):
@@ -551,14 +681,20 @@ def _read_header(
                 "menu or list link" if lines[index].bullet else "page header"
             )
             decisions.append((index, False, reason))
-    title = _untruncated(lines[best].text, lines) if best >= 0 else ""
+    title = _untruncated(_first_cell(lines[best].raw), lines) if best >= 0 else ""
     if best >= start:
         decisions[:] = [d for d in decisions if d[0] != best]
         decisions.append((best, False, "title"))
     return _Header(title=title, date=date, byline=byline, year=year)
 
 
-def _untruncated(title: str, lines: list[_Line]) -> str:
+def _first_cell(raw: str) -> str:
+    """A table row's first cell: text saved from a page sets cells apart with runs
+    of spaces ("Headline        Home")."""
+    return " ".join(_CELL_GAP.split(raw.strip())[0].split())
+
+
+def _untruncated(title: str, lines: list[PageLine]) -> str:
     """A headline cut short for a teaser ("... as Wild…"), whole if the page has it."""
     stem = title.rstrip()
     for mark in ("…", "..."):
@@ -607,7 +743,9 @@ def _htmldate_reading(regions: list[list[str]]) -> _Header:
     return _Header(year=year)
 
 
-def _nearest_date(lines: list[_Line], start: int, *, stop: int) -> datetime.date | None:
+def _nearest_date(
+    lines: list[PageLine], start: int, *, stop: int
+) -> datetime.date | None:
     """The date closest above the body: dates far above it belong to teasers."""
     for index in range(start - 1, stop - 1, -1):
         date = find_date(lines[index].text[:200])
@@ -620,37 +758,7 @@ def _key(text: str) -> str:
     return " ".join(word.casefold() for word in _WORD.findall(text))
 
 
-def _looks_like_a_name(text: str, *, stops: frozenset[str]) -> bool:
-    """A short run of capitalised words with no function word: a byline's name."""
-    words = _WORD.findall(text)
-    return 2 <= len(words) <= 4 and all(
-        word[:1].isupper() and word.casefold() not in stops for word in words
-    )
-
-
-def _is_title_shaped(line: _Line) -> bool:
-    text = line.text
-    return (
-        2 <= line.words <= 30
-        and not line.bullet
-        # A headline may be listed as a teaser on the site's other pages.
-        and line.junk in ("", _ACROSS_PAGES)
-        and not text.endswith((",", ":", ";"))
-        and find_date(text) is None
-        and not _BYLINE.match(text)
-        and text[:1].isupper() | text[:1].isdigit() | (not text[:1].isalpha())
-    )
-
-
-def _content_words(text: str) -> set[str]:
-    return {
-        word.casefold()
-        for word in _WORD.findall(text)
-        if len(word) > 3 or word[:1].isupper()
-    }
-
-
-def _tail_decisions(lines: list[_Line], end: int) -> Iterable[tuple[int, bool, str]]:
+def _tail_decisions(lines: list[PageLine], end: int) -> Iterable[tuple[int, bool, str]]:
     """After the body only footnotes and a notes section are kept, wherever they sit."""
     in_notes = False
     for index in range(end, len(lines)):

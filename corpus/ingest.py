@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.conf import settings
 from django.db import transaction
@@ -44,6 +44,9 @@ from corpus.models import (
 )
 from corpus.parsing import ParsedArticle, ParseError
 
+if TYPE_CHECKING:
+    from corpus.tagging import TaggingContext
+
 logger = logging.getLogger(__name__)
 
 # "read" is a dry run's: parsed, not saved.
@@ -60,6 +63,8 @@ EDIT_SIMILARITY = 0.5
 # comparing every pair would cost more than it could save.
 _MAX_PAIRS = 40_000
 _WORD = re.compile(r"\w+")
+# Control characters other than line breaks, tabs and form feeds.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
 # Leading bytes of formats that are never article text. Archives are refused
@@ -152,9 +157,7 @@ def decode_article_bytes(data: bytes, *, max_bytes: int | None = None) -> str:
         raise IngestError(
             f"not UTF-8 text (invalid byte at position {error.start})"
         ) from None
-    control = sum(
-        1 for char in text[:8192] if ord(char) < 32 and char not in "\n\r\t\f"
-    )
+    control = len(_CONTROL_CHARS.findall(text, 0, 8192))
     if control > 0.01 * min(len(text), 8192):
         raise IngestError("binary file, not text")
     return text
@@ -208,12 +211,17 @@ def ingest_paths(
     *,
     on_result: Callable[[FileResult], None] | None = None,
     update_index: bool = True,
+    on_indexing: Callable[[int], None] | None = None,
 ) -> IngestReport:
+    """Ingest these files and folders; ``on_result`` hears of each file as it is done,
+    ``on_indexing`` of how many paragraphs the index update then takes."""
     report = IngestReport()
     # A file named on its own is read whatever its name; one found in a folder must
     # look like an article file.
     named = {path for path in paths if not path.is_dir()}
     furniture = run_furniture(expand_paths(paths), named=named)
+    # The gazetteer, topic rules and tag ids, read once for the whole run.
+    tagging = _LazyTagging()
     # Articles are known by file name, so two files of one name in a run would
     # overwrite each other: the first wins and the second is reported.
     seen: dict[str, Path] = {}
@@ -228,7 +236,7 @@ def ingest_paths(
             changed: frozenset[int] = frozenset()
         else:
             result, changed = _ingest_one(
-                path, check_type=path not in named, furniture=furniture
+                path, check_type=path not in named, furniture=furniture, tagging=tagging
             )
         report.results.append(result)
         report.changed_paragraph_ids.update(changed)
@@ -237,6 +245,8 @@ def ingest_paths(
     if update_index and report.changed_paragraph_ids:
         from search.index import update_paragraphs
 
+        if on_indexing is not None:
+            on_indexing(len(report.changed_paragraph_ids))
         update_paragraphs(sorted(report.changed_paragraph_ids))
     return report
 
@@ -305,8 +315,26 @@ def run_furniture(files: Sequence[Path], *, named: set[Path]) -> frozenset[str]:
     return shared_furniture(texts) if len(texts) > 1 else frozenset()
 
 
+class _LazyTagging:
+    """The tagging context of one run, loaded when the first file is saved."""
+
+    def __init__(self) -> None:
+        self._context: TaggingContext | None = None
+
+    def get(self) -> TaggingContext:
+        if self._context is None:
+            from corpus.tagging import load_tagging_context
+
+            self._context = load_tagging_context()
+        return self._context
+
+
 def _ingest_one(
-    path: Path, *, check_type: bool, furniture: frozenset[str] = frozenset()
+    path: Path,
+    *,
+    check_type: bool,
+    furniture: frozenset[str] = frozenset(),
+    tagging: _LazyTagging | None = None,
 ) -> tuple[FileResult, frozenset[int]]:
     name = path.name
     unsupported = unsupported_type(path) if check_type else ""
@@ -336,7 +364,12 @@ def _ingest_one(
         return FileResult(
             name, "skipped", reason=error.strerror or str(error)
         ), frozenset()
-    saved = save_parsed_article(parsed, source_file=name, content_hash=digest)
+    saved = save_parsed_article(
+        parsed,
+        source_file=name,
+        content_hash=digest,
+        tagging=tagging.get() if tagging is not None else None,
+    )
     status: Status = "created" if saved.created else "updated"
     warning = ""
     if saved.removed_with_manual_tags:
@@ -358,11 +391,12 @@ def save_parsed_article(
     source_url: str = "",
     user: Any = None,
     note: str = "ingest",
+    tagging: TaggingContext | None = None,
 ) -> SavedArticle:
     """Create or update the article for ``source_file`` in one transaction.
 
     Tag changes this makes are logged as TagChange rows with ``user`` (None for a
-    command) and ``note``.
+    command) and ``note``. ``tagging`` is read from the database when None.
     """
     with transaction.atomic():
         article = None
@@ -386,7 +420,13 @@ def save_parsed_article(
 
         # A first ingest by a command is the baseline, not a change: its tags carry
         # their own provenance, and logging them would double a large import.
-        auto_tag(changed, audit=not created or user is not None, user=user, note=note)
+        auto_tag(
+            changed,
+            audit=not created or user is not None,
+            user=user,
+            note=note,
+            context=tagging,
+        )
     return SavedArticle(article, created, frozenset(changed | removed), lost)
 
 

@@ -4,7 +4,8 @@ Pure functions over strings: no database, no Django. Scraped pages carry site
 chrome (section labels, repeated headlines, share widgets, photo credits,
 "Similar Articles" trailers), pull quotes that repeat body sentences, footnote
 markers, and an author bio at the end. The parser keeps the article and its
-metadata and drops the rest.
+metadata and drops the rest; bylines, bios and dates are read by
+``corpus.bylines``.
 """
 
 from __future__ import annotations
@@ -18,9 +19,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from corpus.countries import country_name_words
+from corpus.bylines import (
+    DATE,
+    DATE_LINE,
+    SENTENCE_END,
+    ParsedAuthor,
+    find_date,
+    merge_authors,
+    parse_date,
+    read_bio,
+    read_byline,
+    read_publication_note,
+)
+from corpus.text import analyze
 
 __all__ = [
+    "SHARE_WIDGET_LINE",
     "ParseError",
     "ParsedArticle",
     "ParsedAuthor",
@@ -33,12 +47,6 @@ __all__ = [
 
 class ParseError(ValueError):
     """Raised when text holds no usable article (e.g. no body paragraphs)."""
-
-
-@dataclass(frozen=True)
-class ParsedAuthor:
-    name: str
-    bio: str
 
 
 @dataclass(frozen=True)
@@ -121,6 +129,9 @@ _PULL_QUOTE_MIN_HEADING_TOKENS = 8
 _PULL_QUOTE_MAX_TOKENS = 60
 _PULL_QUOTE_COVERAGE = 0.8
 _PULL_QUOTE_HINTED_COVERAGE = 0.6
+# The share of its words a pull quote marked by a widget must find, in any order,
+# in one longer paragraph.
+_PARAPHRASE_COVERAGE = 0.75
 _MAX_TRIPLE_OWNERS = 16
 _MAX_SOURCES_TRIED = 6
 
@@ -148,6 +159,16 @@ _SHARE_SUFFIX = re.compile(
     rf"(?<=[.!?”\"’])(?:\s*(?:{_SHARE_TARGET}|click\s+to\s+tweet))+\s*$",
     re.IGNORECASE,
 )
+# A line that is only a share widget: "Click to tweet", "* Twitter * Facebook",
+# "Share this quote". Sites put one under a pull quote.
+_WIDGET_WORD = (
+    r"(?:share(?:\s+(?:this|on|to|via))?(?:\s+(?:quote|article|story|post))?"
+    r"|click\s+to\s+(?:tweet|share)|tweet(?:\s+this)?|twitter|facebook|linkedin"
+    r"|reddit|whatsapp|telegram|pinterest|bluesky|e-?mail|copy\s+link|x)"
+)
+SHARE_WIDGET_LINE = re.compile(
+    rf"[*•·|]?\s*{_WIDGET_WORD}(?:[\s|,·•*:]+{_WIDGET_WORD})*\s*:?", re.IGNORECASE
+)
 _BOILERPLATE_LINE = re.compile(
     r"(?:recent\s+features|search\s+the\s+site\s+for\s+posts\s+and\s+pages"
     r"|advertisement|share(?:\s+this(?:\s+article)?)?|tweet|print|click\s+to\s+tweet"
@@ -165,29 +186,6 @@ _NOTES_HEADING = re.compile(
     re.IGNORECASE,
 )
 
-# fmt: off
-_MONTHS = {
-    name: number
-    for number, name in enumerate((
-        "jan", "feb", "mar", "apr", "may", "jun",
-        "jul", "aug", "sep", "oct", "nov", "dec",
-    ), start=1)
-}
-# fmt: on
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?"
-    r"|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-)
-_DATE = re.compile(
-    rf"\b(?:(?P<m1>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})"
-    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH})\.?,?\s+(?P<y2>\d{{4}})"
-    r"|(?P<y3>\d{4})-(?P<m3>\d{2})-(?P<d3>\d{2}))\b",
-    re.IGNORECASE,
-)
-_DATE_LINE = re.compile(
-    rf"(?:(?:published|posted|updated)(?:\s+on)?:?\s+)?(?:{_DATE.pattern})\.?",
-    re.IGNORECASE,
-)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 # Years glued to other digits, letters or amounts ("1,2019", "2019.5", "2000s").
 _NOT_BEFORE_YEAR = frozenset("$£€.,_")
@@ -195,101 +193,13 @@ _NOT_AFTER_YEAR = re.compile(r"\w|[.,]\d")
 _URL = re.compile(r"https?://\S+")
 _LIST_ITEM = re.compile(r"[-•*]\s+(?=\S)")
 
-_PUBLICATION_LEAD = re.compile(
-    r"(?:this|the)\s+(?:article|commentary|piece|essay|op-ed|column|post|story"
-    r"|analysis|interview|report|blog\s+post)\b"
-    r"|an?\s+(?:earlier\s+)?version\s+of\s+this\b",
-    re.IGNORECASE,
-)
-_PUBLICATION_NOTE = re.compile(
-    r"\b(?:originally|first)\s+(?:appeared|published|ran|posted)\s+"
-    r"(?:in|on|at|by|with)\s+(?P<rest>.{1,240})",
-    re.IGNORECASE,
-)
-# Abbreviations and initials ("St. Antony's", "Dr. Ana Cruz", "J. Smith", "U.S.")
-# end no sentence. Abbreviations start no bio clause either; initials may, because
-# "... in the U.S. Jane Doe is ..." is common and a lone surname is never a name.
-_HONORIFICS = ("Dr", "Prof", "Professor", "Mr", "Ms", "Mrs", "Mx", "Sir", "Dame")
-_ABBREVIATIONS = ("St", "Dr", "Mr", "Ms", "Mrs", "Mx", "No", "Prof", "vs")
-_NOT_SENTENCE_END = "".join(rf"(?<!\b{a}\.)" for a in _ABBREVIATIONS) + (
-    r"(?<!\b[A-Z]\.)"
-)
-_NOT_CLAUSE_START = "".join(rf"(?<!\b{a}\. )" for a in _ABBREVIATIONS)
-_SENTENCE_END = re.compile(
-    rf"(?<=[.!?]){_NOT_SENTENCE_END}\s+(?=[A-Z“\"‘'(\[])|(?<=[.!?][”\"’)])\s+"
-)
-_LEADING_PREPOSITION = re.compile(r"^(?:(?:in|on|at|by|with)\s+)+", re.IGNORECASE)
-_TRAILING_PREPOSITION = re.compile(r"(?:\s+(?:in|on|at|by))+$", re.IGNORECASE)
 
-_NAME_WORD = r"[^\W\d_][\w’'\-]*\.?"
-_HONORIFIC_PREFIX = rf"(?:{'|'.join(_HONORIFICS)})\.?\s+"
-_HONORIFIC = rf"(?:{_HONORIFIC_PREFIX})?"
-_LEADING_HONORIFIC = re.compile(rf"^{_HONORIFIC_PREFIX}")
-_BIO_SINGLE = re.compile(
-    rf"{_HONORIFIC}(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,4}}?)"
-    r"\s+(?:is|was|serves\s+as|works\s+as)\s+"
-)
-_BIO_PLURAL = re.compile(
-    rf"(?P<names>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,4}}?"
-    rf"(?:,\s+{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,4}}?)*"
-    rf",?\s+and\s+{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,4}}?)\s+are\s+"
-)
-_BIO_CLAUSE_START = re.compile(
-    rf"(?:^|(?<=[.;!?] ){_NOT_CLAUSE_START}|(?<=[.;!?][”\"’)] )|(?<=\band )"
-    r"|(?<=, ))(?=[^\W\d_])"
-)
-_ROLE = re.compile(
-    r"\b(?:student|fellow|analyst|researcher|economist|professor|journalist"
-    r"|candidate|director|editor|writer|author|scholar|lecturer|correspondent"
-    r"|consultant|officer|associate|reporter|advis[eo]r|expert|specialist|chair"
-    r"|founder|co-founder|member|head|manager|diplomat|ambassador|historian"
-    r"|scientist|columnist|contributor|practitioner|commentator|graduate"
-    r"|dean|president|strategist|attorney|lawyer|partner|instructor|teacher"
-    r"|engineer|producer|photographer|ph\.?d|dphil|mphil)s?\b",
-    re.IGNORECASE,
-)
-# fmt: off
-_NAME_PARTICLES = frozenset({
-    "de", "da", "di", "del", "della", "der", "den", "van", "von", "bin", "ibn", "al",
-    "el", "la", "le", "du", "dos", "das", "ter"
-})
-# Capitalised words that start sentences or name places and bodies, never people.
-# Country names come from the gazetteer's source (``corpus.countries``).
-_NOT_NAME_WORDS = frozenset({
-    "the", "this", "that", "these", "those", "there", "their", "they", "them", "he",
-    "she", "it", "its", "his", "her", "we", "our", "you", "your", "i", "in", "on",
-    "at", "of", "for", "and", "but", "or", "if", "as", "a", "an", "to", "from",
-    "with", "by", "while", "when", "after", "before", "during", "since", "although",
-    "though", "yet", "however", "also", "many", "some", "most", "all", "both", "each",
-    "every", "one", "two", "three", "first", "second", "third", "last", "new", "old",
-    "recent", "mr", "mrs", "ms", "dr", "united", "states", "kingdom", "republic",
-    "federation", "union", "council", "ministry", "government", "corporation",
-    "institute", "university", "college", "school", "party", "army", "navy", "force",
-    "forces", "administration", "department", "agency", "organization",
-    "organisation", "company", "bank", "group", "committee", "commission",
-    "foundation", "center", "centre", "office", "embassy", "parliament", "congress",
-    "senate", "court", "club", "post", "times", "news", "press", "journal", "review",
-    "asia", "asian", "africa", "african", "europe", "european", "america", "american",
-    "middle", "east", "west", "north", "south", "central", "eastern", "western",
-    "northern", "southern", "pacific", "atlantic", "gulf"
-})
-# fmt: on
-_BYLINE = re.compile(r"by:?\s+(?P<names>.{3,200})", re.IGNORECASE)
-_BYLINE_SEPARATOR = re.compile(r"[\s|•·,–—-]+$")
 _SOURCE_LINE = re.compile(
     r"(?P<label>(?:source|original(?:ly\s+published)?(?:\s+at)?|url|read\s+more\s+at)"
     r":?\s+)?"
     r"(?P<url>https?://\S+)",
     re.IGNORECASE,
 )
-_NAME_PARTS = re.compile(r"[-’'.]")
-_CLAUSE_JOINER = re.compile(r"(?:,?\s+and|,)\s*$")
-_PERSON_WORD = re.compile(r"\b(?:he|she|his|her|hers|him|author)\b", re.IGNORECASE)
-# "They" and "their" name countries as often as people, so only as the subject.
-_PERSON_SUBJECT = re.compile(r"(?:they|their)\b", re.IGNORECASE)
-# How far into a bio clause its role noun ("fellow", "student") must appear.
-_ROLE_WINDOW = 250
-_NAME_LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
 
 _TOKEN = re.compile(r"\w+")
 # A title or heading never ends like a sentence or a clause, but may ask.
@@ -331,7 +241,7 @@ def parse_article(text: str, *, today: datetime.date | None = None) -> ParsedArt
         title_derived=title_derived,
         dek=header.dek,
         section=header.section,
-        authors=_merge_authors(extracted.byline, bio_authors),
+        authors=merge_authors(extracted.byline, bio_authors),
         publication=extracted.publication,
         date=date,
         year=year,
@@ -347,7 +257,7 @@ def derive_title(text: str, *, max_words: int = 12) -> str:
     text = _strip_markers(_normalise_characters(text))
     if not text:
         return ""
-    sentence = _SENTENCE_END.split(text, maxsplit=1)[0]
+    sentence = SENTENCE_END.split(text, maxsplit=1)[0]
     words = sentence.split()
     if len(words) <= max_words:
         return sentence.rstrip(" .;:,")
@@ -396,6 +306,9 @@ def _clean_lines(text: str) -> list[_Line]:
         )
         if suffix:
             line, hint = line[: suffix.start()].rstrip(), True
+        if lines and line and SHARE_WIDGET_LINE.fullmatch(line):
+            lines[-1] = _Line(lines[-1].text, quote_hint=True)
+            continue
         if not line or _BOILERPLATE_LINE.fullmatch(line):
             continue
         if lines and _TRAILER_LINE.fullmatch(line):
@@ -432,7 +345,7 @@ def _extract_metadata_lines(lines: list[_Line]) -> _Extracted:
             continue
         # Outlet notes sit above or below the article, never inside it.
         at_edge = index < _HEADER_WINDOW or index >= tail_start
-        note = _read_publication_note(text) if at_edge else None
+        note = read_publication_note(text) if at_edge else None
         if note is not None:
             publication = publication or note[0]
             date = date or note[1]
@@ -445,15 +358,15 @@ def _extract_metadata_lines(lines: list[_Line]) -> _Extracted:
             source_url = source_url or source.group("url").rstrip(".,)")
             continue
         if index < _BYLINE_WINDOW and not _has_body(kept):
-            names, byline_date = _read_byline(text)
+            names, byline_date = read_byline(text)
             if names:
                 byline.extend(names)
                 date = date or byline_date
                 continue
-            if _DATE_LINE.fullmatch(text):
-                date = date or _parse_date(_DATE.search(text))
+            if DATE_LINE.fullmatch(text):
+                date = date or parse_date(DATE.search(text))
                 continue
-        if in_notes and not _read_bio(text):
+        if in_notes and not read_bio(text):
             references.append(_NUMBERED_NOTE.sub("", text, count=1))
             continue
         if kept and _NOTES_HEADING.fullmatch(text):
@@ -465,76 +378,6 @@ def _extract_metadata_lines(lines: list[_Line]) -> _Extracted:
 
 def _has_body(lines: list[_Line]) -> bool:
     return any(_word_count(line.text) > _MAX_TITLE_WORDS for line in lines)
-
-
-def _read_publication_note(text: str) -> tuple[str, datetime.date | None] | None:
-    """Outlet and date from "This commentary originally appeared on X on DATE"."""
-    named = _PUBLICATION_LEAD.match(text) is not None
-    # Without "This article ..." in front, the phrase must open the line.
-    match = _PUBLICATION_NOTE.search(text, 0, 400) if named else None
-    match = match or _PUBLICATION_NOTE.match(text, 0, 400)
-    if not match:
-        return None
-    rest = _SENTENCE_END.split(match.group("rest"), maxsplit=1)[0].rstrip(" .")
-    date_match = _DATE.search(rest)
-    if date_match:
-        rest = f"{rest[: date_match.start()]} {rest[date_match.end() :]}"
-    name = _LEADING_PREPOSITION.sub("", _SPACES.sub(" ", rest).strip(" ,."))
-    name = _TRAILING_PREPOSITION.sub("", name).strip(" ,.")
-    if len(name) > 80 or not name[:1].isupper():
-        name = ""
-    date = _parse_date(date_match)
-    if not named and not name and date is None:
-        return None
-    return name, date
-
-
-def _read_byline(text: str) -> tuple[list[str], datetime.date | None]:
-    match = _BYLINE.fullmatch(text)
-    if not match:
-        return [], None
-    names_part = match.group("names")
-    date_match = _DATE.search(names_part)
-    if date_match:
-        names_part = _BYLINE_SEPARATOR.sub("", names_part[: date_match.start()])
-    names = _split_names(names_part.strip())
-    if not names or not all(_is_person_name(n) for n in names):
-        return [], None
-    return names, _parse_date(date_match)
-
-
-def _split_names(text: str) -> list[str]:
-    """Names from "A, B and C", each without a title ("Dr. Ana Cruz" -> "Ana Cruz")."""
-    return [
-        _LEADING_HONORIFIC.sub("", name, count=1)
-        for name in _NAME_LIST_SPLIT.split(text)
-        if name
-    ]
-
-
-def find_date(text: str) -> datetime.date | None:
-    """The first real calendar date written in ``text``, in any common format."""
-    for match in _DATE.finditer(text):
-        date = _parse_date(match)
-        if date is not None:
-            return date
-    return None
-
-
-def _parse_date(match: re.Match[str] | None) -> datetime.date | None:
-    if match is None:
-        return None
-    groups = match.groupdict()
-    try:
-        if groups["y3"]:
-            return datetime.date(
-                int(groups["y3"]), int(groups["m3"]), int(groups["d3"])
-            )
-        month = _MONTHS[(groups["m1"] or groups["m2"])[:3].lower()]
-        day = int(groups["d1"] or groups["d2"])
-        return datetime.date(int(groups["y1"] or groups["y2"]), month, day)
-    except ValueError:
-        return None
 
 
 def _read_header(lines: list[_Line]) -> _Header:
@@ -598,7 +441,7 @@ def _is_between_headlines(keys: list[str], title_like: list[bool], index: int) -
 def _is_dek_shaped(text: str) -> bool:
     return (
         _word_count(text) <= _MAX_SANDWICHED_DEK_WORDS
-        and len(_SENTENCE_END.split(text, maxsplit=2)) <= 2
+        and len(SENTENCE_END.split(text, maxsplit=2)) <= 2
     )
 
 
@@ -623,7 +466,7 @@ def _looks_like_dek(window: list[str], index: int) -> bool:
     return (
         words <= _MAX_DEK_WORDS
         and candidate.endswith(".")
-        and len(_SENTENCE_END.split(candidate)) == 1
+        and len(SENTENCE_END.split(candidate)) == 1
         and _FOOTNOTE_MARKER.search(candidate) is None
         and not _is_title_like(following)
         and _word_count(following) > words
@@ -658,7 +501,7 @@ def _split_bios(blocks: list[_Block]) -> tuple[list[_Block], list[ParsedAuthor]]
     peeled = 0
     while end > 1 and peeled < _MAX_BIO_PARAGRAPHS:
         block = blocks[end - 1]
-        found = [] if block.is_heading else _read_bio(block.text)
+        found = [] if block.is_heading else read_bio(block.text)
         if not found:
             break
         authors = found + authors
@@ -668,86 +511,6 @@ def _split_bios(blocks: list[_Block]) -> tuple[list[_Block], list[ParsedAuthor]]
         while end and blocks[end - 1].is_heading:
             end -= 1
     return blocks[:end], authors
-
-
-def _read_bio(text: str) -> list[ParsedAuthor]:
-    """Authors described by a bio paragraph, or [] when it is not a bio."""
-    plural = _BIO_PLURAL.match(text)
-    if plural:
-        names = _split_names(plural.group("names"))
-        if all(_is_person_name(n) for n in names) and _ROLE.search(text, 0, 300):
-            return [ParsedAuthor(name=n, bio=text) for n in names]
-
-    starts: list[tuple[int, str]] = []
-    for position in _BIO_CLAUSE_START.finditer(text):
-        match = _BIO_SINGLE.match(text, position.start())
-        if match and _is_person_name(match.group("name")):
-            starts.append((match.start(), match.group("name")))
-    if not starts or starts[0][0] != 0:
-        return []
-
-    authors: list[ParsedAuthor] = []
-    for index, (start, name) in enumerate(starts):
-        stop = starts[index + 1][0] if index + 1 < len(starts) else len(text)
-        bio = _CLAUSE_JOINER.sub("", text[start:stop].strip())
-        # Every clause must be a bio, or the paragraph is body text.
-        if not _ROLE.search(bio, 0, _ROLE_WINDOW) or not _is_about(bio, name=name):
-            return []
-        if bio[-1] not in ".!?":
-            bio += "."
-        authors.append(ParsedAuthor(name=name, bio=bio))
-    return authors
-
-
-def _is_about(bio: str, *, name: str) -> bool:
-    """Whether every sentence after the first still speaks of the person."""
-    names = tuple(word.casefold() for word in name.split() if len(word) > 2)
-    for sentence in _SENTENCE_END.split(bio)[1:]:
-        lowered = sentence.casefold()
-        if not (
-            _PERSON_WORD.search(sentence)
-            or _PERSON_SUBJECT.match(sentence)
-            or any(word in lowered for word in names)
-        ):
-            return False
-    return True
-
-
-def _is_person_name(name: str) -> bool:
-    words = name.split()
-    if not 2 <= len(words) <= 5 or len(name) > 60:
-        return False
-    capitalised = 0
-    for word in words:
-        bare = word.strip(".’'")
-        if capitalised and bare.lower() in _NAME_PARTICLES:
-            continue
-        lowered = bare.lower()
-        if (
-            not bare
-            or not bare[0].isupper()
-            or lowered in _NOT_NAME_WORDS
-            or lowered in country_name_words()
-        ):
-            return False
-        if not all(part.isalpha() for part in _NAME_PARTS.split(bare) if part):
-            return False
-        capitalised += 1
-    return 2 <= capitalised <= 4 and words[-1].strip(".").lower() not in _NAME_PARTICLES
-
-
-def _merge_authors(
-    byline: list[str], bio_authors: list[ParsedAuthor]
-) -> tuple[ParsedAuthor, ...]:
-    """Byline order first, each with its bio when one names them; then bio-only."""
-    bios = {author.name.casefold(): author for author in bio_authors}
-    merged: dict[str, ParsedAuthor] = {}
-    for name in byline:
-        key = name.casefold()
-        merged.setdefault(key, bios.get(key, ParsedAuthor(name=name, bio="")))
-    for author in bio_authors:
-        merged.setdefault(author.name.casefold(), author)
-    return tuple(merged.values())
 
 
 def _drop_pull_quotes(blocks: list[_Block]) -> list[_Block]:
@@ -795,12 +558,42 @@ def _drop_pull_quotes(blocks: list[_Block]) -> list[_Block]:
             if source not in sentences:
                 sentences[source] = [
                     _tokens(sentence)
-                    for sentence in _SENTENCE_END.split(blocks[source].text)
+                    for sentence in SENTENCE_END.split(blocks[source].text)
                 ]
             if joined[index] in joined[source] or aligner.is_within(sentences[source]):
                 dropped.add(index)
                 break
+    dropped.update(_paraphrased_quotes(blocks, candidates=candidates, dropped=dropped))
     return [block for index, block in enumerate(blocks) if index not in dropped]
+
+
+def _paraphrased_quotes(
+    blocks: list[_Block], *, candidates: list[int], dropped: set[int]
+) -> set[int]:
+    """Short blocks a share widget marks whose words, in any order, another
+    paragraph holds: a pull quote that rephrases the body."""
+    hinted = [
+        index
+        for index in candidates
+        if blocks[index].quote_hint and index not in dropped
+    ]
+    if not hinted:
+        return set()
+    terms = [set(analyze(block.text)) for block in blocks]
+    found = set()
+    for index in hinted:
+        own = terms[index]
+        for source, block in enumerate(blocks):
+            if (
+                source != index
+                and source not in dropped
+                and not block.is_heading
+                and len(block.text) > len(blocks[index].text)
+                and len(own & terms[source]) >= _PARAPHRASE_COVERAGE * len(own)
+            ):
+                found.add(index)
+                break
+    return found
 
 
 def _shared_triples(

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, TypeVar
 
-import pycountry
+import justext
 from django.db import transaction
 from django.utils import timezone
 
+from corpus.countries import given_names, name_variants, surnames
 from corpus.models import (
     Country,
     CountryAlias,
@@ -41,6 +42,7 @@ __all__ = [
     "Gazetteer",
     "GazetteerEntry",
     "SuggestedTags",
+    "TaggingContext",
     "TopicRules",
     "apply_auto_tags",
     "auto_tag",
@@ -49,6 +51,7 @@ __all__ = [
     "find_countries",
     "find_topics",
     "load_gazetteer",
+    "load_tagging_context",
     "load_topic_rules",
     "suggest_tags",
 ]
@@ -156,28 +159,6 @@ def _normalise_form(form: str) -> str:
     return _SPACES.sub(" ", _straight_apostrophes(form)).strip()
 
 
-def _pycountry_forms() -> Iterator[tuple[str, str]]:
-    for country in pycountry.countries:
-        code = country.alpha_2
-        for attribute in ("name", "common_name", "official_name"):
-            value = getattr(country, attribute, None)
-            if not value:
-                continue
-            value = re.sub(r"\s*\([^)]*\)", "", value)
-            value = re.sub(r"^the ", "", value)
-            # "Iran, Islamic Republic of" is a catalogue form nobody writes in prose.
-            if "," not in value:
-                yield value, code
-    # Former names (ISO 3166-3) of states that have one successor: "Burma",
-    # "Zaire", "East Timor", "Upper Volta". A successor of "HH" is several states.
-    current = {country.alpha_2 for country in pycountry.countries}
-    for former in pycountry.historic_countries:
-        successor = getattr(former, "alpha_4", "")[2:]
-        name = re.sub(r"\s*\([^)]*\)", "", former.name).split(",", 1)[0].strip()
-        if successor in current and name:
-            yield name, successor
-
-
 def _trie_regex(forms: Iterable[str]) -> str:
     """A regex alternation shaped like a trie, so matching does not try every form.
 
@@ -274,6 +255,30 @@ _PLACE_AFTER = re.compile(
     r"|to|with|by|from|during|after|before|where|when|until|since|earlier|later"
     r"|yesterday|today|\d)\b)"
 )
+# A country's name that is also a personal name is a person's when it stands next
+# to another part of a personal name: "Chad Smith", "Michael Jordan", "Mr. Jordan".
+_HONORIFIC_BEFORE = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sir|Dame|Sen|Rep|Coach)\.?[ \t]+$"
+)
+_WORD_BEFORE = re.compile(r"\b(?P<word>[A-Z][a-z]+)(?:[ \t]+[A-Z]\.)?[ \t]+$")
+_WORD_AFTER = re.compile(r"[ \t]+(?:[A-Z]\.[ \t]+)?(?P<word>[A-Z][a-z]+)\b")
+# "Turkey, cranberry sauce and stuffing": a name that opens a sentence and heads a
+# list of lower-case common nouns is a common noun. The items are one to three
+# lower-case words, the first neither a stopword nor a participle (", citing
+# security concerns and ..." is a clause, not a list).
+_ITEM = r"[a-z][a-z-]*(?:[ \t]+[a-z][a-z-]*){0,2}"
+_LIST_AFTER = re.compile(
+    rf",[ \t]+(?P<first>{_ITEM})(?:,[ \t]+{_ITEM})*,?[ \t]+(?:and|or)[ \t]+{_ITEM}\b"
+)
+_SENTENCE_END_BEFORE = re.compile(r"(?:^|[.!?]\s+|\n\s*)[\"'“‘(]*$")
+_PARTICIPLE = re.compile(r"(?:ing|ed)$")
+
+
+@lru_cache(maxsize=1)
+def _english_stopwords() -> frozenset[str]:
+    return frozenset(justext.get_stoplist("English"))
+
+
 # Phrases that mean both Koreas.
 _BOTH_KOREAS = re.compile(
     r"\b(?:(?:the\s+)?two\s+Koreas|Koreas|Korean\s+War|inter-Korean|Korean\s+Peninsula)\b"
@@ -289,7 +294,38 @@ def _names_something_else(text: str, start: int, end: int) -> bool:
         return True
     found = text[start:end]
     at_start = not text[:start].strip(" \"'“‘(")
-    return at_start and found.isupper() and bool(_DATELINE_AFTER.match(text, end))
+    if at_start and found.isupper() and _DATELINE_AFTER.match(text, end):
+        return True
+    return _names_a_person(text, start, end) or _heads_common_nouns(text, start, end)
+
+
+def _names_a_person(text: str, start: int, end: int) -> bool:
+    """Whether the name at [start, end) is part of a person's name."""
+    found = text[start:end]
+    if " " in found or not found.istitle():
+        return False
+    if _HONORIFIC_BEFORE.search(text, max(0, start - 12), start):
+        return True
+    if found in given_names():
+        after = _WORD_AFTER.match(text, end)
+        if after and after.group("word") in surnames():
+            return True
+    if found in given_names() or found in surnames():
+        before = _WORD_BEFORE.search(text, max(0, start - 40), start)
+        if before and before.group("word") in given_names():
+            return True
+    return False
+
+
+def _heads_common_nouns(text: str, start: int, end: int) -> bool:
+    """Whether the name opens a sentence as the first of a list of common nouns."""
+    if not _SENTENCE_END_BEFORE.search(text, max(0, start - 6), start):
+        return False
+    listed = _LIST_AFTER.match(text, end)
+    if listed is None:
+        return False
+    first = listed.group("first").split()[0]
+    return first not in _english_stopwords() and not _PARTICIPLE.search(first)
 
 
 def find_countries(text: str, gazetteer: Gazetteer) -> tuple[tuple[str, str], ...]:
@@ -365,14 +401,23 @@ def _compiled_gazetteer(
     countries: tuple[tuple[str, str, str], ...],
     aliases: tuple[tuple[str, str, bool], ...],
 ) -> Gazetteer:
-    entries = [GazetteerEntry(form, code) for form, code in _pycountry_forms()]
+    entries = [GazetteerEntry(form, code) for form, code in name_variants()]
     entries.extend(GazetteerEntry(form, None) for form in NOT_COUNTRIES)
     for name, official, code in countries:
         if "," not in official:
             entries.append(GazetteerEntry(re.sub(r"^the ", "", official), code))
         entries.append(GazetteerEntry(name, code))
+    # An alias that is one of the country's own names ("Turkey") is tagged wherever
+    # it stands; others (a capital, "the Kremlin") only where they act.
+    names = {(_normalise_form(entry.form).casefold(), entry.code) for entry in entries}
     entries.extend(
-        GazetteerEntry(alias, code, case_sensitive, stands_for_government=True)
+        GazetteerEntry(
+            alias,
+            code,
+            case_sensitive,
+            stands_for_government=(_normalise_form(alias).casefold(), code)
+            not in names,
+        )
         for alias, code, case_sensitive in aliases
     )
     return build_gazetteer(entries)
@@ -509,6 +554,25 @@ def apply_auto_tags(paragraph_ids: Iterable[int]) -> int:
     return auto_tag(paragraph_ids).changed
 
 
+@dataclass(frozen=True)
+class TaggingContext:
+    """What tagging reads from the database, loaded once for a batch of articles."""
+
+    gazetteer: Gazetteer
+    rules: TopicRules
+    country_ids: dict[str, int] = field(repr=False)
+    topic_ids: dict[str, int] = field(repr=False)
+
+
+def load_tagging_context() -> TaggingContext:
+    return TaggingContext(
+        gazetteer=load_gazetteer(),
+        rules=load_topic_rules(),
+        country_ids=dict(Country.objects.values_list("code", "pk")),
+        topic_ids=dict(Topic.objects.values_list("slug", "pk")),
+    )
+
+
 def auto_tag(
     paragraph_ids: Iterable[int],
     *,
@@ -516,15 +580,16 @@ def auto_tag(
     user: User | None = None,
     note: str = "",
     dry_run: bool = False,
+    context: TaggingContext | None = None,
 ) -> AutoTagResult:
     """``apply_auto_tags`` with details; ``audit`` writes a TagChange row per change.
 
     ``dry_run`` works out the same result and writes nothing (for "how many would
-    change" confirmations)."""
-    gazetteer = load_gazetteer()
-    rules = load_topic_rules()
-    country_ids = dict(Country.objects.values_list("code", "pk"))
-    topic_ids = dict(Topic.objects.values_list("slug", "pk"))
+    change" confirmations). ``context`` is loaded from the database when None; an
+    ingest run loads it once for all its files."""
+    context = load_tagging_context() if context is None else context
+    gazetteer, rules = context.gazetteer, context.rules
+    country_ids, topic_ids = context.country_ids, context.topic_ids
     ids = sorted(set(paragraph_ids))
     added = removed = 0
     changed: set[int] = set()

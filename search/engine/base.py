@@ -36,11 +36,12 @@ time; nothing is built at import time.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import importlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, TextIO, runtime_checkable
 
@@ -52,6 +53,9 @@ SORTS = ("relevance", "newest", "oldest")
 UNKNOWN_AUTHOR = "_unknown"
 # A 2-D count's key for documents with no value of a facet (no country, no year).
 NO_VALUE = ""
+# What json.dumps(..., ensure_ascii=False) uses, made once: an encoder keeps no
+# state between calls.
+_JSON = json.JSONEncoder(ensure_ascii=False)
 # Longer query text is cut (with a message) before it reaches a backend.
 MAX_QUERY_CHARS = 500
 DEFAULT_BACKEND = "whoosh"
@@ -120,7 +124,22 @@ class IndexDocument:
 
         A backend stores it and hands it back from ``document_hashes``.
         """
-        payload = json.dumps(
+        return self.hash_with_tags(self.countries, self.topics)
+
+    def hash_with_tags(self, countries: Sequence[str], topics: Sequence[str]) -> int:
+        """``content_hash`` of this document with other countries and topics: a
+        backend that updates tags alone checks with it that a document differs
+        from the indexed one in its tags only."""
+        tags = _JSON.encode([list(countries), list(topics)])
+        # "[a, b, ..., date" + ", " + "countries, topics]": the whole list's JSON.
+        payload = f"{self._untagged_payload}, {tags[1:]}".encode()
+        digest = hashlib.blake2b(payload, digest_size=8).digest()
+        return int.from_bytes(digest, "big", signed=True)
+
+    @functools.cached_property
+    def _untagged_payload(self) -> str:
+        # The JSON list of every hashed field, tags (the last two) left off.
+        return _JSON.encode(
             [
                 self.article_id,
                 self.position,
@@ -131,13 +150,8 @@ class IndexDocument:
                 self.publication,
                 self.year,
                 self.date.isoformat() if self.date else None,
-                self.countries,
-                self.topics,
-            ],
-            ensure_ascii=False,
-        ).encode("utf-8")
-        digest = hashlib.blake2b(payload, digest_size=8).digest()
-        return int.from_bytes(digest, "big", signed=True)
+            ]
+        )[:-1]
 
     def analyzed(self, name: str) -> list[str]:
         """The indexed terms of a text field ("text", "title", "heading",
@@ -360,6 +374,14 @@ class SearchBackend(Protocol):
         were written. Every paragraph of ``replace_articles`` not among
         ``documents`` is removed in the same write, so readers never see an
         article half-updated."""
+        ...
+
+    def update_tags(self, documents: Iterable[IndexDocument]) -> int:
+        """Upsert these documents as ``add_bulk`` does, but where one differs from
+        the indexed document in its countries and topics alone, write only those
+        (its text is not indexed again), so a bulk tag of thousands of paragraphs
+        is quick; returns how many were written. Searches, counts, hits and
+        ``document_hashes`` show the new tags once the call returns."""
         ...
 
     def delete(

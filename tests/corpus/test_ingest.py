@@ -453,3 +453,61 @@ def test_two_files_of_one_name_in_a_run_do_not_overwrite_each_other(
     assert article.source_file == "article.txt"
     assert "article.txt: created" in output
     assert f"article.txt: skipped: {first} has the same file name" in output
+
+
+# --- Progress and verbosity ---------------------------------------------------------
+
+ARTICLE = (
+    "A Study of Grain Routes\n\nBy Ann Example\n\n"
+    + "The grain moved along the river every spring, and the traders followed it "
+    "from one market town to the next, counting sacks as they went. " * 3
+)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _article_folder(folder: Path, count: int) -> Path:
+    folder.mkdir()
+    for number in range(count):
+        (folder / f"article-{number:02d}.txt").write_text(
+            ARTICLE.replace("Grain", f"Grain {number}") + f"\n\nNote {number}.\n",
+            encoding="utf-8",
+        )
+    (folder / "empty.txt").write_text("", encoding="utf-8")
+    return folder
+
+
+def test_ingest_on_a_terminal_shows_a_progress_bar(tmp_path: Path, capsys) -> None:
+    folder = _article_folder(tmp_path / "many", 24)
+    out = _Terminal()
+    with pytest.raises(CommandError):
+        call_command("ingest", str(folder), "--no-index", stdout=out)
+    bar = capsys.readouterr().err
+    assert "25/25" in bar and "file" in bar
+    # Only the skipped file and the summary are printed beside the bar.
+    assert "empty.txt: skipped: empty file" in out.getvalue()
+    assert "article-03.txt: created" not in out.getvalue()
+    assert "25 files: 24 created" in out.getvalue()
+
+
+def test_ingest_without_a_terminal_prints_a_line_per_file(tmp_path: Path) -> None:
+    folder = _article_folder(tmp_path / "many", 24)
+    output, code = run_ingest(folder)
+    assert code == 1
+    assert "article-03.txt: created" in output
+    assert "empty.txt: skipped: empty file" in output
+    assert "25 files: 24 created" in output
+
+
+def test_ingest_verbosity_0_prints_only_failures(tmp_path: Path, capsys) -> None:
+    folder = _article_folder(tmp_path / "many", 24)
+    out = _Terminal()
+    with pytest.raises(CommandError, match="1 file"):
+        call_command("ingest", str(folder), "--no-index", "-v", "0", stdout=out)
+    assert out.getvalue().strip().endswith("empty.txt: skipped: empty file")
+    assert "created" not in out.getvalue()
+    assert capsys.readouterr().err == ""
+    assert Article.objects.count() == 24

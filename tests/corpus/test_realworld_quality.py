@@ -18,7 +18,7 @@ from corpus.parsing import ParseError
 
 SET_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "realworld-dev"
 # The .txt body F1 reached when this floor was set, less 0.02.
-TXT_F1_FLOOR = 0.888 - 0.02
+TXT_F1_FLOOR = 0.905 - 0.02
 
 
 def _scorer():

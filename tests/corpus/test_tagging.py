@@ -472,3 +472,81 @@ def test_phrases_meaning_both_koreas_tag_both(text: str) -> None:
 )
 def test_former_names_tag_the_present_state(text: str, code: str) -> None:
     assert code in countries_in(text)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # Usual English names that ISO does not use, from countryinfo.
+        ("Cocoa prices rose in Ivory Coast.", "CI"),
+        ("Swaziland renamed itself in 2018.", "SZ"),
+        ("Cape Verde held elections.", "CV"),
+        ("the Czech Republic and Slovakia", "CZ"),
+        ("Czechia joined the talks.", "CZ"),
+        # A long form's short form: "Republic of Macedonia" -> "Macedonia".
+        ("Greece and Macedonia settled the name dispute.", "MK"),
+        ("Turkey said it would respond.", "TR"),
+    ],
+)
+def test_usual_english_names_tag_the_state(text: str, code: str) -> None:
+    assert code in countries_in(text)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Tankers sailed to Turkey.", "TR"),
+        ("Refugees arrived in Turkey.", "TR"),
+        ("Exports to Ivory Coast fell.", "CI"),
+    ],
+)
+def test_alias_that_is_a_countrys_name_is_tagged_as_a_place(
+    text: str, code: str
+) -> None:
+    # "Turkey" is both a seeded alias and one of the state's names: a name is tagged
+    # as a destination or venue too, unlike a capital.
+    assert code in countries_in(text)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Michael Jordan retired from basketball.", "JO"),
+        ("Chad Smith played the drums.", "TD"),
+        ("Jordan Peterson gave a lecture.", "JO"),
+        ("The drummer, Chad Smith, left the band.", "TD"),
+        ("Mr. Jordan declined to comment.", "JO"),
+        ("Kerry Washington starred in the film.", "US"),
+        ("Turkey, cranberry sauce and stuffing were on the table.", "TR"),
+        ("Turkey, cranberry sauce, stuffing and pie.", "TR"),
+        ("We ate roast turkey.", "TR"),
+    ],
+)
+def test_homonym_that_is_a_person_or_a_common_noun_is_not_tagged(
+    text: str, code: str
+) -> None:
+    assert code not in countries_in(text)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Jordan's king met the envoy.", "JO"),
+        ("Jordan said the border would stay closed.", "JO"),
+        ("Chad's army crossed the border.", "TD"),
+        ("Troops from Chad and Niger joined.", "TD"),
+        ("Turkey said it would veto the bid.", "TR"),
+        ("Talks were held in Turkey.", "TR"),
+        ("Turkey, Iran and Russia met in Astana.", "TR"),
+        ("Turkey, however, and Greece disagree.", "TR"),
+        ("China, citing security concerns and trade deficits, raised tariffs.", "CN"),
+        ("The Jordan Times reported the strike.", "JO"),
+        ("Qatar Airways resumed flights.", "QA"),
+    ],
+)
+def test_homonym_used_for_the_state_is_tagged(text: str, code: str) -> None:
+    assert code in countries_in(text)

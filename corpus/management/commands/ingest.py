@@ -39,17 +39,27 @@ class Command(BaseCommand):
             raise CommandError(f"No such file or directory: {', '.join(missing)}")
         if options["explain"] and not options["dry_run"]:
             raise CommandError("--explain goes with --dry-run.")
+        verbosity = int(options["verbosity"])  # type: ignore[call-overload]
         total = len(expand_paths(paths))
-        interactive = self.stdout.isatty() and total > 20
-        bar = tqdm(total=total, unit="file", file=sys.stderr) if interactive else None
+        # On a terminal, a progress bar (skipped files are printed above it, and
+        # every file with -v 2); otherwise one line per file as it is done. With
+        # -v 0, only the files that could not be ingested are printed.
+        interactive = verbosity >= 1 and self.stdout.isatty() and total > 20
+        bar = (
+            tqdm(total=total, unit="file", file=sys.stderr, dynamic_ncols=True)
+            if interactive
+            else None
+        )
 
         def show(result: FileResult) -> None:
-            style = self.style.ERROR if result.status == "skipped" else str
+            skipped = result.status == "skipped"
+            style = self.style.ERROR if skipped else str
             if bar is not None:
                 bar.update(1)
-                if result.status == "skipped":
-                    bar.write(style(result.line))
-            else:
+                if skipped or verbosity >= 2:
+                    with tqdm.external_write_mode(file=sys.stderr):
+                        self.stdout.write(style(result.line))
+            elif skipped or verbosity >= 1:
                 self.stdout.write(style(result.line))
 
         if options["dry_run"]:
@@ -59,12 +69,27 @@ class Command(BaseCommand):
                 on_explain=self.stdout.write if options["explain"] else None,
             )
         else:
+
+            def indexing(paragraphs: int) -> None:
+                nonlocal bar
+                if bar is not None:
+                    bar.close()
+                    bar = None
+                if verbosity >= 1:
+                    self.stdout.write(
+                        f"Updating the search index ({paragraphs} paragraphs)…"
+                    )
+
             report = ingest_paths(
-                paths, on_result=show, update_index=not options["no_index"]
+                paths,
+                on_result=show,
+                update_index=not options["no_index"],
+                on_indexing=indexing,
             )
         if bar is not None:
             bar.close()
-        self.stdout.write(report.summary)
+        if verbosity >= 1:
+            self.stdout.write(report.summary)
         if report.failed:
             raise CommandError(
                 f"{report.count('skipped')} file(s) could not be ingested."

@@ -19,6 +19,7 @@ import json
 import logging
 import time
 from collections import Counter
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,6 +40,7 @@ from search.engine.base import (
     EngineResult,
     FacetCounts,
     Highlight,
+    IndexDocument,
 )
 from search.engine.typesense import translate as tr
 from search.engine.typesense.schema import (
@@ -48,6 +50,7 @@ from search.engine.typesense.schema import (
     row_hit,
     row_values,
 )
+from search.engine.typesense.tagging import update_tags
 from search.engine.typesense.writes import Writes
 from search.engine.whoosh.parse import parse_query, query_terms
 
@@ -659,6 +662,12 @@ class TypesenseBackend(Writes):
 
         rows.sort(key=shared, reverse=True)
         return [row_hit(row) for row in rows[:limit]]
+
+    # ------------------------------------------------------------ tag updates
+
+    def update_tags(self, documents: Iterable[IndexDocument]) -> int:
+        # Partial updates of the tag fields alone (see ``tagging``).
+        return update_tags(self, documents)
 
     # ------------------------------------------------------------ checks
 

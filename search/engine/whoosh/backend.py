@@ -27,7 +27,7 @@ from search.engine.base import (
     IndexDocument,
     RebuildReport,
 )
-from search.engine.whoosh import planner, store
+from search.engine.whoosh import planner, store, tagging
 from search.engine.whoosh.grid import count_grid
 from search.engine.whoosh.parse import ParsedQuery, parse_query, query_terms
 from search.engine.whoosh.reader import (
@@ -100,6 +100,16 @@ class WhooshBackend:
         forget_snapshot()
         return written
 
+    def update_tags(self, documents: Iterable[IndexDocument]) -> int:
+        # Through the tag overlay: no text is analysed again (see ``overlay``).
+        return tagging.update_tags(documents)
+
+    def fold_tags(self) -> int:
+        """Fold the whole tag overlay into the index (see ``tagging``)."""
+        folded = tagging.fold_tags()
+        forget_snapshot()
+        return folded
+
     def delete(
         self, *, paragraph_ids: Iterable[int] = (), article_ids: Iterable[int] = ()
     ) -> None:
@@ -136,7 +146,7 @@ class WhooshBackend:
         snapshot = latest_known_snapshot()
         if snapshot is None:
             return ""
-        return f"{snapshot.path}:{snapshot.generation}"
+        return f"{snapshot.path}:{snapshot.generation}:{snapshot.overlay_version}"
 
     def suggest(self, query: EngineQuery) -> str | None:
         return with_snapshot(lambda snapshot: _suggest(snapshot, query))

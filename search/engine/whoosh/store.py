@@ -31,7 +31,7 @@ from django.conf import settings
 from whoosh import index as whoosh_index
 from whoosh.codec.base import Segment
 from whoosh.index import EmptyIndexError, FileIndex, LockError
-from whoosh.writing import IndexWriter, SegmentWriter
+from whoosh.writing import SegmentWriter
 
 from search.engine.base import (
     BackendBusyError,
@@ -39,6 +39,7 @@ from search.engine.base import (
     IndexDocument,
     RebuildReport,
 )
+from search.engine.whoosh import overlay
 from search.engine.whoosh.build import build_index
 from search.engine.whoosh.schema import build_schema, document_fields
 
@@ -255,7 +256,7 @@ def _segments_to_merge(sizes: Sequence[int]) -> list[int]:
 @contextmanager
 def index_writer(
     ix: FileIndex | None = None, *, timeout: float = WRITE_TIMEOUT
-) -> Iterator[IndexWriter]:
+) -> Iterator[SegmentWriter]:
     """A writer on the live index, committed on success and cancelled on error.
 
     A second writer waits (up to ``timeout`` seconds) rather than raising
@@ -286,14 +287,56 @@ def index_writer(
         _process_write_lock.release()
 
 
-def _acquire_writer(ix: FileIndex, *, deadline: float) -> IndexWriter:
+@contextmanager
+def locked_index(*, timeout: float = WRITE_TIMEOUT) -> Iterator[FileIndex]:
+    """The live index held by its write lock, without a writer: no commit happens
+    while the block runs. For writes beside the index (the tag overlay) that must
+    not interleave with a commit."""
+    deadline = time.monotonic() + timeout
+    if not _process_write_lock.acquire(timeout=timeout):
+        raise IndexBusyError("another writer in this process held the index too long")
+    try:
+        for _attempt in range(3):
+            target = open_index()
+            real = os.path.realpath(target.storage.folder)
+            with build_lease(real) as alive:
+                if not alive:
+                    continue
+                lock = target.lock("WRITELOCK")
+                _acquire_lock(lock, deadline=deadline)
+                try:
+                    if os.path.realpath(index_path()) != real:
+                        # A rebuild switched builds meanwhile: use the new one.
+                        continue
+                    yield target
+                    return
+                finally:
+                    lock.release()
+        raise IndexBusyError("the search index kept being replaced while writing")
+    finally:
+        _process_write_lock.release()
+
+
+def _acquire_lock(lock: object, *, deadline: float) -> None:
+    delay = 0.01
+    while not lock.acquire(blocking=False):  # type: ignore[attr-defined]
+        if time.monotonic() >= deadline:
+            raise IndexBusyError("the search index stayed locked by another writer")
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
+
+
+def _acquire_writer(ix: FileIndex, *, deadline: float) -> SegmentWriter:
     delay = 0.05
     while True:
         remaining = deadline - time.monotonic()
         try:
-            return ix.writer(
+            writer = ix.writer(
                 timeout=max(min(remaining, 5.0), 0.0), delay=0.05, compound=False
             )
+            # A file index's writer is always a segment writer.
+            assert isinstance(writer, SegmentWriter)
+            return writer
         except LockError:
             if time.monotonic() >= deadline:
                 raise IndexBusyError(
@@ -315,10 +358,13 @@ def write_documents(
     gone = sorted({int(pk) for pk in delete_ids})
     if not documents and not articles and not gone:
         return 0
-    _note_pending(
-        [*(doc.paragraph_id for doc in documents), *gone], article_ids=articles
-    )
+    written = [*(doc.paragraph_id for doc in documents), *gone]
+    note_pending(written, article_ids=articles)
     with index_writer() as writer:
+        build = Path(os.path.realpath(writer.storage.folder))
+        # Tag overlay entries of these paragraphs are superseded once this
+        # commits; a newer entry (written after the commit) is kept.
+        superseded = overlay.current_version(build)
         for pk in articles:
             writer.delete_by_term("article", str(pk))
         for pk in gone:
@@ -329,6 +375,8 @@ def write_documents(
                 writer.add_document(**document_fields(doc))
             else:
                 writer.update_document(**document_fields(doc))
+    if superseded:
+        overlay.remove_entries(build, written, up_to_version=superseded)
     return len(documents)
 
 
@@ -345,7 +393,9 @@ def _rebuild_running(path: Path) -> bool:
     return True
 
 
-def _note_pending(ids: Sequence[int], *, article_ids: Sequence[int] = ()) -> None:
+def note_pending(ids: Sequence[int], *, article_ids: Sequence[int] = ()) -> None:
+    """Note a write for the rebuild in progress, if any, to replay after its
+    switch (its build may have read these paragraphs before the write)."""
     path = index_path()
     if not (builds_path(path) / _BUILD_MARKER).exists():
         return
@@ -541,6 +591,8 @@ __all__ = [
     "builds_path",
     "index_path",
     "index_writer",
+    "locked_index",
+    "note_pending",
     "open_existing_index",
     "open_index",
     "rebuild",

@@ -179,11 +179,15 @@ def values(doc: IndexDocument, facet: str) -> tuple[str, ...]:
 
 
 def brute_counts(
-    facet: str, filters: dict[str, set[str]], *, year_range: tuple[int, int] | None
+    facet: str,
+    filters: dict[str, set[str]],
+    *,
+    year_range: tuple[int, int] | None,
+    documents: Iterable[IndexDocument] | None = None,
 ) -> dict[str, int]:
     """The disjunctive rule, by hand: every filter but the facet's own."""
     counts: Counter[str] = Counter()
-    for doc in corpus_documents():
+    for doc in corpus_documents() if documents is None else documents:
         if year_range and not (doc.year and year_range[0] <= doc.year <= year_range[1]):
             continue
         if all(
@@ -521,6 +525,114 @@ class TestBackendContract:
 
         backend.rebuild(EditingSource(corpus_documents()))
         assert ids(backend.search(query("edited"))) == {11}
+
+    # ------------------------------------------------------------ tag updates
+
+    @staticmethod
+    def _retag(source: ListSource) -> dict[int, IndexDocument]:
+        """Three paragraphs retagged: a topic dropped and a country added, a topic
+        never indexed before, countries dropped. Returns the whole corpus after."""
+        docs = source.documents_by_id
+        for changed in (
+            dataclasses.replace(docs[31], countries=("AZ", "TM"), topics=()),
+            dataclasses.replace(docs[41], topics=("energy", "probes")),
+            dataclasses.replace(docs[12], countries=("AF",)),
+        ):
+            docs[changed.paragraph_id] = changed
+        return docs
+
+    def test_update_tags_filter_count_and_show_in_hits(
+        self, backend: SearchBackend, source: ListSource
+    ) -> None:
+        docs = self._retag(source)
+        assert backend.update_tags([docs[31], docs[41], docs[12]]) == 3
+        energy = (("topic", ("energy",)),)
+        assert ids(backend.search(query(filters=energy))) == {22, 41}
+        assert ids(backend.search(query(filters=(("topic", ("probes",)),)))) == {41}
+        assert ids(backend.search(query("topic:energy"))) == {22, 41}
+        assert ids(backend.search(query("country:iran"))) == {11, 13, 14}
+        assert (
+            backend.search(query(filters=(("topic", ("probes",)),))).unknown_values
+            == ()
+        )
+        assert set(backend.matching_ids(query(filters=energy))) == {22, 41}
+        for filters in ({}, {"country": {"AF", "AZ"}}, {"topic": {"energy"}}):
+            result = backend.search(
+                query(filters=tuple((k, tuple(sorted(v))) for k, v in filters.items()))
+            )
+            for facet in FACETS:
+                assert dict(result.facets[facet].counts) == brute_counts(
+                    facet, filters, year_range=None, documents=docs.values()
+                ), (facet, filters)
+        hits = {hit.paragraph_id: hit for hit in backend.search(query()).hits}
+        for pk in (31, 41, 12, 22):
+            assert set(hits[pk].countries) == set(docs[pk].countries)
+            assert set(hits[pk].topics) == set(docs[pk].topics)
+        grid = backend.count(query(), rows="country", columns="topic")
+        expected: Counter[tuple[str, str]] = Counter(
+            (country, topic)
+            for doc in docs.values()
+            for country in doc.countries
+            for topic in doc.topics
+        )
+        assert dict(grid.cells) == dict(expected)
+        assert backend.document_hashes() == {
+            pk: [doc.content_hash] for pk, doc in docs.items()
+        }
+
+    def test_update_tags_writes_other_changes_whole(
+        self, backend: SearchBackend, source: ListSource
+    ) -> None:
+        edited = dataclasses.replace(
+            source.documents_by_id[14], text="Tariffs replaced the embargo.",
+            topics=("trade",),
+        )  # fmt: skip
+        new = dataclasses.replace(source.documents_by_id[51], paragraph_id=52)
+        assert backend.update_tags([edited, new]) == 2
+        assert ids(backend.search(query("embargo"))) == {14}
+        assert ids(backend.search(query("sanctions"))) == set()
+        assert ids(backend.search(query(filters=(("topic", ("trade",)),)))) == {14}
+        assert ids(backend.search(query("helmand"))) == {51, 52}
+        hashes = backend.document_hashes()
+        assert (hashes[14], hashes[52]) == ([edited.content_hash], [new.content_hash])
+
+    def test_update_tags_then_edits_and_tags_again(
+        self, backend: SearchBackend, source: ListSource
+    ) -> None:
+        docs = self._retag(source)
+        backend.update_tags([docs[31]])
+        # An edit writes the paragraph whole, with the tags it carries.
+        edited = dataclasses.replace(
+            docs[31], text="Tankers wait off Baku.", topics=("shipping",)
+        )
+        backend.add_bulk([edited])
+        assert ids(backend.search(query(filters=(("topic", ("shipping",)),)))) == {31}
+        assert ids(backend.search(query(filters=(("country", ("TM",)),)))) == {
+            11, 12, 22, 31,
+        }  # fmt: skip
+        # and a tag change after the edit applies over the edited paragraph.
+        retagged = dataclasses.replace(edited, countries=("AZ",), topics=())
+        backend.update_tags([retagged])
+        assert ids(backend.search(query("baku"))) == {31}
+        assert backend.search(query(filters=(("topic", ("shipping",)),))).total == 0
+        assert backend.document_hashes()[31] == [retagged.content_hash]
+        # Untagging back to the indexed tags, and deleting, leave nothing behind.
+        backend.update_tags([edited])
+        assert ids(backend.search(query(filters=(("topic", ("shipping",)),)))) == {31}
+        backend.delete(paragraph_ids=[31])
+        assert backend.search(query(filters=(("topic", ("shipping",)),))).total == 0
+        assert 31 not in backend.document_hashes()
+
+    def test_update_tags_then_rebuild_keeps_them(
+        self, backend: SearchBackend, source: ListSource
+    ) -> None:
+        docs = self._retag(source)
+        backend.update_tags([docs[31], docs[41], docs[12]])
+        backend.rebuild(source)
+        assert ids(backend.search(query(filters=(("topic", ("energy",)),)))) == {22, 41}
+        assert backend.document_hashes() == {
+            pk: [doc.content_hash] for pk, doc in docs.items()
+        }
 
     # ------------------------------------------------------------ the rest
 
