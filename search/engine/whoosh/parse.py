@@ -322,12 +322,13 @@ def query_terms(q: Any) -> tuple[frozenset[str], tuple[str, ...]]:
         elif negated or getattr(node, "fieldname", None) not in DEFAULT_FIELDS:
             return
         elif isinstance(node, query.Phrase):
-            terms.update(node.words)
+            terms.update(word for word in node.words if word)
         elif isinstance(node, (query.Prefix, query.Wildcard)):
             head = re.split(r"[*?]", fold(node.text), maxsplit=1)[0]
             if head:
                 prefixes.append(head)
-        elif isinstance(node, query.Term):
+        elif isinstance(node, query.Term) and node.text:
+            # An empty term (a range's missing end, say) looks for nothing.
             terms.add(node.text)
 
     walk(q, False)

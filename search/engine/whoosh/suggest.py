@@ -76,7 +76,8 @@ def suggest_correction(snapshot: Snapshot, parsed_query: Any, text: str) -> str 
     only the words whose indexed form is missing are replaced, wherever they occur.
     """
     terms, _prefixes = query_terms(parsed_query)
-    missing = sorted(t for t in terms if not snapshot.doc_frequency("text", t))
+    # Whoosh's automaton needs at least the one-letter prefix it keeps fixed.
+    missing = sorted(t for t in terms if t and not snapshot.doc_frequency("text", t))
     if not missing:
         return None
     corrector = _SurfaceCorrector(snapshot)
