@@ -21,16 +21,14 @@ import gzip
 import json
 import os
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.workspace import Workspace
+from bench.workspace import Workspace, scratch_workspace
 
 PAGE_SUFFIXES = {".txt": "text", ".html": "html", ".htm": "html"}
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,15 +48,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.count < 1:
         parser.error("--count must be at least 1")
 
-    root = options.work_dir or Path(tempfile.mkdtemp(prefix="refdesk-ingest-"))
-    workspace = Workspace(root.resolve())
-    try:
+    with scratch_workspace(
+        options.work_dir, keep=options.keep, prefix="refdesk-ingest-"
+    ) as workspace:
         folder = workspace.root / "pages"
         formats = copy_pages(sources, folder, count=options.count)
         results = run(workspace, folder, formats)
-    finally:
-        if options.work_dir is None and not options.keep:
-            shutil.rmtree(workspace.root, ignore_errors=True)
     for line in report_lines(results):
         print(line)
     if options.out:

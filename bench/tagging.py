@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.workspace import Workspace, setup_django
+from bench.workspace import Workspace, scratch_workspace, setup_django
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -32,17 +30,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parser.parse_args(argv)
     sizes = [int(size) for size in options.sizes.split(",") if size.strip()]
 
-    root = options.work_dir or Path(tempfile.mkdtemp(prefix="refdesk-tagging-"))
-    workspace = Workspace(root.resolve())
-    workspace.root.mkdir(parents=True, exist_ok=True)
-    setup_django(workspace)
-    try:
+    with scratch_workspace(
+        options.work_dir, keep=options.keep, prefix="refdesk-tagging-"
+    ) as workspace:
+        setup_django(workspace)
         results = run(
             workspace, paragraphs=options.paragraphs, seed=options.seed, sizes=sizes
         )
-    finally:
-        if options.work_dir is None and not options.keep:
-            shutil.rmtree(workspace.root, ignore_errors=True)
     for line in report_lines(results):
         print(line)
     if options.out:

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +67,22 @@ class Workspace:
             "DJANGO_SECURE_SSL_REDIRECT": "0",
             "DJANGO_LOG_LEVEL": "WARNING",
         }
+
+
+@contextmanager
+def scratch_workspace(
+    work_dir: Path | None, *, keep: bool, prefix: str
+) -> Iterator[Workspace]:
+    """The run's workspace: ``work_dir`` if given (kept), else a new temporary
+    directory, removed afterwards unless ``keep``."""
+    root = work_dir or Path(tempfile.mkdtemp(prefix=prefix))
+    workspace = Workspace(root.resolve())
+    workspace.root.mkdir(parents=True, exist_ok=True)
+    try:
+        yield workspace
+    finally:
+        if work_dir is None and not keep:
+            shutil.rmtree(workspace.root, ignore_errors=True)
 
 
 def _secret_key(root: Path) -> str:
