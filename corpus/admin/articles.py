@@ -77,6 +77,19 @@ class ParagraphInline(EditorOnlyMixin, admin.TabularInline):
         return tags_html(paragraph)
 
 
+# What ingest and the database record about an article's source: shown, never edited.
+SOURCE_FIELDS: tuple[str, ...] = (
+    "edited_fields",
+    "title_derived",
+    "date_estimated",
+    "source_file",
+    "content_hash",
+    "reference_list",
+    "created_at",
+    "updated_at",
+)
+
+
 @admin.register(Article)
 class ArticleAdmin(EditorOnlyMixin, admin.ModelAdmin):
     form = ArticleAdminForm
@@ -122,31 +135,13 @@ class ArticleAdmin(EditorOnlyMixin, admin.ModelAdmin):
         (
             "Source",
             {
-                "fields": [
-                    "edited_fields",
-                    "title_derived",
-                    "date_estimated",
-                    "source_file",
-                    "content_hash",
-                    "reference_list",
-                    "created_at",
-                    "updated_at",
-                ],
+                "fields": SOURCE_FIELDS,
                 "description": "Fields listed as edited are kept when the source "
                 "file is ingested again.",
             },
         ),
     ]
-    readonly_fields = [
-        "edited_fields",
-        "title_derived",
-        "date_estimated",
-        "source_file",
-        "content_hash",
-        "reference_list",
-        "created_at",
-        "updated_at",
-    ]
+    readonly_fields = SOURCE_FIELDS
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
         return (
